@@ -1,0 +1,191 @@
+package dev.trcr.kernel;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The catalogue of every event-bus address trcr uses: commands (request/reply), internal events and the streams
+ * browsers subscribe to. Verticles register and send only through these values; the README's address table is checked
+ * against this enum by {@code AddressCatalogueTest}. A new address that is not here is a bug.
+ */
+public enum Address {
+
+  // --- workspace: users, teams, memberships, projects ---------------------------------------------------------------
+  WORKSPACE_SIGNUP("workspace.signup", Kind.COMMAND, "workspace", Browser.NONE,
+      "Create a user (the api mints the token).",
+      json("{\"email\":\"ada@example.com\",\"password\":\"correct horse\",\"name\":\"Ada\"}"),
+      json("{\"user\":{\"id\":\"<uuid>\",\"email\":\"ada@example.com\",\"name\":\"Ada\"}}")),
+  WORKSPACE_LOGIN("workspace.login", Kind.COMMAND, "workspace", Browser.NONE,
+      "Check an email and password.",
+      json("{\"email\":\"ada@example.com\",\"password\":\"correct horse\"}"),
+      json("{\"user\":{\"id\":\"<uuid>\",\"email\":\"ada@example.com\",\"name\":\"Ada\"}}")),
+  WORKSPACE_ME("workspace.me", Kind.COMMAND, "workspace", Browser.NONE,
+      "The caller and their teams with roles.",
+      json("{}"),
+      json("{\"user\":{\"id\":\"<uuid>\",\"email\":\"ada@example.com\",\"name\":\"Ada\"},\"teams\":[{\"id\":\"<uuid>\",\"name\":\"Acme\",\"role\":\"owner\"}]}")),
+  WORKSPACE_TEAMS_CREATE("workspace.teams.create", Kind.COMMAND, "workspace", Browser.NONE,
+      "Create a team; the caller becomes its owner.",
+      json("{\"name\":\"Acme\"}"),
+      json("{\"id\":\"<uuid>\",\"name\":\"Acme\"}")),
+  WORKSPACE_MEMBERS_ADD("workspace.members.add", Kind.COMMAND, "workspace", Browser.NONE,
+      "Add a registered user to a team (owner/admin).",
+      json("{\"teamId\":\"<uuid>\",\"email\":\"bob@example.com\",\"role\":\"member\"}"),
+      json("{\"user\":{\"id\":\"<uuid>\",\"name\":\"Bob\",\"email\":\"bob@example.com\"},\"role\":\"member\"}")),
+  WORKSPACE_MEMBERS_LIST("workspace.members.list", Kind.COMMAND, "workspace", Browser.NONE,
+      "The members of a team with their roles.",
+      json("{\"teamId\":\"<uuid>\"}"),
+      array("[{\"user\":{\"id\":\"<uuid>\",\"name\":\"Bob\",\"email\":\"bob@example.com\"},\"role\":\"member\"}]")),
+  WORKSPACE_PROJECTS_CREATE("workspace.projects.create", Kind.COMMAND, "workspace", Browser.NONE,
+      "Create a project in a team (owner/admin).",
+      json("{\"teamId\":\"<uuid>\",\"name\":\"Website\",\"hourlyRate\":\"95.00\",\"currency\":\"EUR\"}"),
+      json("{\"id\":\"<uuid>\",\"teamId\":\"<uuid>\",\"name\":\"Website\",\"hourlyRate\":\"95.00\",\"currency\":\"EUR\",\"createdAt\":\"2026-01-02T09:00:00Z\"}")),
+  WORKSPACE_PROJECTS_LIST("workspace.projects.list", Kind.COMMAND, "workspace", Browser.NONE,
+      "The projects of a team.",
+      json("{\"teamId\":\"<uuid>\"}"),
+      array("[{\"id\":\"<uuid>\",\"teamId\":\"<uuid>\",\"name\":\"Website\",\"hourlyRate\":\"95.00\",\"currency\":\"EUR\"}]")),
+  WORKSPACE_ACCESS("workspace.access", Kind.COMMAND, "workspace", Browser.NONE,
+      "Internal: the role of a user in a team (404 team_not_found for non-members), and a project of that team if asked.",
+      json("{\"teamId\":\"<uuid>\",\"userId\":\"<uuid>\",\"projectId\":\"<uuid>\"}"),
+      json("{\"role\":\"member\",\"user\":{\"id\":\"<uuid>\",\"name\":\"Bob\"},\"project\":{\"id\":\"<uuid>\",\"name\":\"Website\"}}")),
+  WORKSPACE_USERS_LOOKUP("workspace.users.lookup", Kind.COMMAND, "workspace", Browser.NONE,
+      "Internal: names of users by id.",
+      json("{\"ids\":[\"<uuid>\"]}"),
+      array("[{\"id\":\"<uuid>\",\"name\":\"Bob\"}]")),
+
+  // --- timers: running timers and time entries ----------------------------------------------------------------------
+  TIMERS_START("timers.start", Kind.COMMAND, "timers", Browser.SEND,
+      "Start the caller's timer; a running one (in any team) is stopped in the same transaction.",
+      json("{\"teamId\":\"<uuid>\",\"projectId\":\"<uuid>\",\"description\":\"Landing page\"}"),
+      json("{\"id\":\"<uuid>\",\"teamId\":\"<uuid>\",\"userId\":\"<uuid>\",\"projectId\":\"<uuid>\",\"description\":\"Landing page\",\"startedAt\":\"2026-01-02T09:00:00Z\",\"stoppedAt\":null,\"durationSeconds\":null}")),
+  TIMERS_STOP("timers.stop", Kind.COMMAND, "timers", Browser.SEND,
+      "Stop the caller's running timer in a team (409 no_running_timer).",
+      json("{\"teamId\":\"<uuid>\"}"),
+      json("{\"id\":\"<uuid>\",\"teamId\":\"<uuid>\",\"userId\":\"<uuid>\",\"projectId\":\"<uuid>\",\"description\":\"Landing page\",\"startedAt\":\"2026-01-02T09:00:00Z\",\"stoppedAt\":\"2026-01-02T10:30:00Z\",\"durationSeconds\":5400}")),
+  TIMERS_RUNNING("timers.running", Kind.COMMAND, "timers", Browser.NONE,
+      "The running timers of a team with their users.",
+      json("{\"teamId\":\"<uuid>\"}"),
+      array("[{\"id\":\"<uuid>\",\"teamId\":\"<uuid>\",\"userId\":\"<uuid>\",\"projectId\":\"<uuid>\",\"startedAt\":\"2026-01-02T09:00:00Z\",\"stoppedAt\":null,\"user\":{\"id\":\"<uuid>\",\"name\":\"Bob\"}}]")),
+  TIMERS_ENTRIES_LIST("timers.entries.list", Kind.COMMAND, "timers", Browser.NONE,
+      "Time entries of a team, newest first, paginated (members see their own).",
+      json("{\"teamId\":\"<uuid>\",\"from\":\"2026-01-01T00:00:00Z\",\"to\":\"2026-02-01T00:00:00Z\",\"userId\":\"<uuid>\",\"projectId\":\"<uuid>\",\"limit\":50,\"cursor\":null}"),
+      json("{\"items\":[],\"next\":null}")),
+  TIMERS_ENTRIES_CREATE("timers.entries.create", Kind.COMMAND, "timers", Browser.NONE,
+      "Add a manual (stopped) time entry for the caller.",
+      json("{\"teamId\":\"<uuid>\",\"projectId\":\"<uuid>\",\"startedAt\":\"2026-01-02T09:00:00Z\",\"stoppedAt\":\"2026-01-02T10:00:00Z\",\"description\":\"Call\"}"),
+      json("{\"id\":\"<uuid>\",\"durationSeconds\":3600}")),
+  TIMERS_ENTRIES_UPDATE("timers.entries.update", Kind.COMMAND, "timers", Browser.NONE,
+      "Change a time entry (own entries; owners and admins any).",
+      json("{\"teamId\":\"<uuid>\",\"entryId\":\"<uuid>\",\"description\":\"Call with client\"}"),
+      json("{\"id\":\"<uuid>\",\"description\":\"Call with client\"}")),
+  TIMERS_ENTRIES_DELETE("timers.entries.delete", Kind.COMMAND, "timers", Browser.NONE,
+      "Delete a time entry (own entries; owners and admins any).",
+      json("{\"teamId\":\"<uuid>\",\"entryId\":\"<uuid>\"}"),
+      json("{}")),
+
+  // --- browser-facing streams ---------------------------------------------------------------------------------------
+  TEAM_TIMERS("team.{teamId}.timers", Kind.STREAM, "timers", Browser.SUBSCRIBE_TEAM_MEMBERS,
+      "Live timer and time-entry changes of a team: timer.started, timer.stopped, entry.created, entry.updated, entry.deleted.",
+      json("{\"type\":\"timer.started\",\"teamId\":\"<uuid>\",\"entry\":{\"id\":\"<uuid>\",\"userId\":\"<uuid>\",\"startedAt\":\"2026-01-02T09:00:00Z\",\"stoppedAt\":null,\"user\":{\"id\":\"<uuid>\",\"name\":\"Bob\"}},\"ts\":1767344400000}"),
+      null);
+
+  /** What an address is for. */
+  public enum Kind {
+    /** Point-to-point request/reply; one instance in the cluster handles each message. */
+    COMMAND,
+    /** Published to every subscriber; browsers may subscribe where {@link Browser} allows. */
+    STREAM
+  }
+
+  /** What a browser (through the bridge) may do with an address. */
+  public enum Browser {
+    NONE, SEND, SUBSCRIBE_TEAM_MEMBERS
+  }
+
+  private static final String UUID_RE = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+
+  private final String template;
+  private final Kind kind;
+  private final String owner;
+  private final Browser browser;
+  private final String description;
+  private final Object example;
+  private final Object exampleReply;
+  private final Pattern pattern;
+
+  Address(String template, Kind kind, String owner, Browser browser, String description, Object example,
+          Object exampleReply) {
+    this.template = template;
+    this.kind = kind;
+    this.owner = owner;
+    this.browser = browser;
+    this.description = description;
+    this.example = example;
+    this.exampleReply = exampleReply;
+    this.pattern = Pattern.compile(Pattern.quote(template).replace("{teamId}", "\\E(" + UUID_RE + ")\\Q"));
+  }
+
+  /** The literal address of a fixed address. */
+  public String address() {
+    if (template.contains("{")) {
+      throw new IllegalStateException(template + " needs parameters");
+    }
+    return template;
+  }
+
+  /** The concrete address of a parameterised one, e.g. {@code TEAM_TIMERS.address(teamId)}. */
+  public String address(Object id) {
+    return template.replaceFirst("\\{[a-zA-Z]+}", id.toString());
+  }
+
+  public String template() {
+    return template;
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  /** The verticle that consumes a command, or publishes a stream. */
+  public String owner() {
+    return owner;
+  }
+
+  public Browser browser() {
+    return browser;
+  }
+
+  public String description() {
+    return description;
+  }
+
+  public Object example() {
+    return example;
+  }
+
+  public Object exampleReply() {
+    return exampleReply;
+  }
+
+  /** The team id of a concrete address of this template, if it matches. */
+  public Optional<String> teamIdOf(String concrete) {
+    var m = pattern.matcher(concrete);
+    return m.matches() && m.groupCount() == 1 ? Optional.of(m.group(1)) : Optional.empty();
+  }
+
+  /** The catalogue entry of a concrete address, if any. */
+  public static Optional<Address> of(String concrete) {
+    return Arrays.stream(values()).filter(a -> a.pattern.matcher(concrete).matches()).findFirst();
+  }
+
+  private static JsonObject json(String s) {
+    return new JsonObject(s);
+  }
+
+  private static JsonArray array(String s) {
+    return new JsonArray(s);
+  }
+}

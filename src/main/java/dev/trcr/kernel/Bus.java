@@ -1,0 +1,113 @@
+package dev.trcr.kernel;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * How verticles speak on the bus: commands carry the acting user in the {@link #USER_HEADER} header, set only by the
+ * edges (api, bridge) from a verified token; replies are JSON; failures are {@link TrcrException}s turned into
+ * {@code ReplyException}s whose code is the HTTP status and whose message is the JSON error object.
+ */
+public final class Bus {
+
+  /** The acting user's id. Set by the api and the bridge from a verified token, never taken from a browser. */
+  public static final String USER_HEADER = "trcr-user";
+
+  private static final System.Logger LOG = System.getLogger(Bus.class.getName());
+
+  private Bus() {
+  }
+
+  /**
+   * Registers {@code handler} for a command and returns the consumer; await {@code completion()} before relying on it
+   * cluster-wide. Whatever the handler throws or fails with becomes a reply failure with a machine code.
+   */
+  public static MessageConsumer<JsonObject> command(Vertx vertx, Address address,
+                                                    Function<Message<JsonObject>, Future<?>> handler) {
+    if (address.kind() != Address.Kind.COMMAND) {
+      throw new IllegalArgumentException(address + " is not a command");
+    }
+    return vertx.eventBus().<JsonObject>consumer(address.address(), message -> {
+      Future<?> outcome;
+      try {
+        if (message.body() == null) {
+          throw ErrorCode.INVALID_JSON.exception("the command body must be a JSON object");
+        }
+        outcome = handler.apply(message);
+      } catch (RuntimeException e) {
+        outcome = Future.failedFuture(e);
+      }
+      outcome.onComplete(ar -> {
+        if (ar.succeeded()) {
+          message.reply(ar.result());
+        } else {
+          ReplyException failure = toReply(ar.cause(), address);
+          message.fail(failure.failureCode(), failure.getMessage());
+        }
+      });
+    });
+  }
+
+  /** Sends a command on behalf of {@code userId} (null for commands that need no caller). */
+  public static <T> Future<T> request(Vertx vertx, Address address, JsonObject body, UUID userId) {
+    return request(vertx, address, body, userId, DeliveryOptions.DEFAULT_TIMEOUT);
+  }
+
+  /** Like {@link #request(Vertx, Address, JsonObject, UUID)} with a reply timeout in milliseconds. */
+  public static <T> Future<T> request(Vertx vertx, Address address, JsonObject body, UUID userId, long timeoutMs) {
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeoutMs);
+    if (userId != null) {
+      options.addHeader(USER_HEADER, userId.toString());
+    }
+    return vertx.eventBus().<T>request(address.address(), body, options).map(Message::body);
+  }
+
+  /** The acting user of a command; a command that needs one and lacks it is refused. */
+  public static UUID caller(Message<?> message) {
+    String user = message.headers().get(USER_HEADER);
+    if (user == null) {
+      throw ErrorCode.UNAUTHENTICATED.exception();
+    }
+    try {
+      return UUID.fromString(user);
+    } catch (IllegalArgumentException e) {
+      throw ErrorCode.UNAUTHENTICATED.exception();
+    }
+  }
+
+  /** Maps any failure to a bus failure: expected ones keep their code; anything else is logged and becomes a 500. */
+  public static ReplyException toReply(Throwable cause, Object where) {
+    if (cause instanceof TrcrException t) {
+      return t.toReply();
+    }
+    if (cause instanceof ReplyException r && r.failureType() == io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE) {
+      return r; // a downstream command's failure keeps its code
+    }
+    if (cause instanceof ReplyException r) {
+      return ErrorCode.SERVICE_UNAVAILABLE.exception("a service did not answer (" + r.failureType() + ")").toReply();
+    }
+    LOG.log(System.Logger.Level.ERROR, "Unexpected failure in " + where, cause);
+    return ErrorCode.INTERNAL_ERROR.exception().toReply();
+  }
+
+  /** The JSON error object of a failure, as REST renders it. */
+  public static JsonObject errorBody(ReplyException failure) {
+    try {
+      JsonObject body = new JsonObject(failure.getMessage());
+      if (body.getJsonObject("error") != null) {
+        return body;
+      }
+    } catch (RuntimeException ignored) {
+      // not one of ours: fall through to a generic body
+    }
+    return TrcrException.errorJson(ErrorCode.INTERNAL_ERROR.code(), ErrorCode.INTERNAL_ERROR.description(), null);
+  }
+}

@@ -1,0 +1,67 @@
+package dev.trcr.kernel;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The PostgreSQL side of the kernel: each verticle opens its own pool and migrates its own schema
+ * ({@code db/<schema>/V*.sql} on the classpath) with Flyway on a worker thread before it serves anything.
+ */
+public final class Database {
+
+  /** PostgreSQL's SQLSTATE for a unique violation. */
+  public static final String UNIQUE_VIOLATION = "23505";
+
+  private Database() {
+  }
+
+  public static PgConnectOptions connectOptions(JsonObject config) {
+    String url = Config.string(config, "TRCR_PG_URL");
+    if (url == null) {
+      throw new Config.ConfigException("TRCR_PG_URL is not set");
+    }
+    try {
+      return PgConnectOptions.fromUri(url).setCachePreparedStatements(true);
+    } catch (RuntimeException e) {
+      throw new Config.ConfigException("TRCR_PG_URL is not a postgresql:// URL: " + e.getMessage());
+    }
+  }
+
+  public static Pool pool(Vertx vertx, JsonObject config) {
+    return PgBuilder.pool()
+        .with(new PoolOptions().setMaxSize(Config.integer(config, "TRCR_PG_POOL_SIZE")).setMaxWaitQueueSize(2_000))
+        .connectingTo(connectOptions(config))
+        .using(vertx)
+        .build();
+  }
+
+  /** Migrates one schema on a worker thread; Flyway's own lock makes concurrent nodes safe. */
+  public static Future<Void> migrate(Vertx vertx, JsonObject config, String schema) {
+    PgConnectOptions pg = connectOptions(config);
+    String jdbc = "jdbc:postgresql://" + pg.getHost() + ":" + pg.getPort() + "/" + pg.getDatabase();
+    return vertx.executeBlocking(() -> {
+      Flyway.configure()
+          .dataSource(jdbc, pg.getUser(), pg.getPassword())
+          .schemas(schema)
+          .defaultSchema(schema)
+          .createSchemas(true)
+          .table("flyway_history")
+          .locations("classpath:db/" + schema)
+          .load()
+          .migrate();
+      return null;
+    }, false);
+  }
+
+  public static boolean isUniqueViolation(Throwable e, String constraint) {
+    return e instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())
+        && (constraint == null || constraint.equals(pg.getConstraint()));
+  }
+}

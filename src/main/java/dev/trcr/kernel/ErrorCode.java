@@ -1,0 +1,62 @@
+package dev.trcr.kernel;
+
+/**
+ * The one table of machine-readable error codes and the HTTP status each maps to. The bus carries the status as the
+ * {@code ReplyException} failure code, REST as the response status; both carry {@code {"error":{"code","message"}}}.
+ */
+public enum ErrorCode {
+  INVALID_JSON(400, "the body is not a JSON object"),
+  VALIDATION_FAILED(400, "a field is missing or has a wrong value"),
+  INVALID_ID(400, "an id is not a UUID"),
+  UNAUTHENTICATED(401, "a valid bearer token is required"),
+  INVALID_CREDENTIALS(401, "wrong email or password"),
+  FORBIDDEN(403, "the caller's role does not allow this"),
+  NOT_FOUND(404, "no such route"),
+  TEAM_NOT_FOUND(404, "no such team, or the caller is not a member"),
+  PROJECT_NOT_FOUND(404, "no such project in this team"),
+  USER_NOT_FOUND(404, "no user with this email"),
+  ENTRY_NOT_FOUND(404, "no such time entry in this team"),
+  METHOD_NOT_ALLOWED(405, "this route does not accept that method"),
+  EMAIL_TAKEN(409, "a user with this email exists"),
+  ALREADY_MEMBER(409, "the user is already a member of the team"),
+  PROJECT_NAME_TAKEN(409, "the team has a project of that name"),
+  NO_RUNNING_TIMER(409, "the caller has no running timer in this team"),
+  PAYLOAD_TOO_LARGE(413, "the body is larger than the limit"),
+  UNSUPPORTED_MEDIA_TYPE(415, "the body must be application/json"),
+  INTERNAL_ERROR(500, "an unexpected error; it has been logged"),
+  SERVICE_UNAVAILABLE(503, "the service that handles this is not reachable right now");
+
+  private final int status;
+  private final String description;
+
+  ErrorCode(int status, String description) {
+    this.status = status;
+    this.description = description;
+  }
+
+  /** The HTTP status, and the failure code on the bus. */
+  public int status() {
+    return status;
+  }
+
+  /** The machine code clients switch on, e.g. {@code team_not_found}. */
+  public String code() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  public String description() {
+    return description;
+  }
+
+  public TrcrException exception(String message) {
+    return new TrcrException(this, message, null);
+  }
+
+  public TrcrException exception() {
+    return new TrcrException(this, description, null);
+  }
+
+  public TrcrException field(String field, String message) {
+    return new TrcrException(this, message, field);
+  }
+}

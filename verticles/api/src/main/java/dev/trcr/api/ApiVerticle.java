@@ -1,0 +1,206 @@
+package dev.trcr.api;
+
+import dev.trcr.kernel.Address;
+import dev.trcr.kernel.Bus;
+import dev.trcr.kernel.Config;
+import dev.trcr.kernel.Database;
+import dev.trcr.kernel.ErrorCode;
+import dev.trcr.kernel.Health;
+import dev.trcr.kernel.Input;
+import dev.trcr.kernel.Node;
+import dev.trcr.kernel.Tokens;
+import dev.trcr.kernel.TrcrException;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.sqlclient.Pool;
+
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The HTTP edge: REST routes that authenticate the caller and forward to the domain verticles' bus commands, the
+ * static web page, {@code /config.json} and {@code /health}. Holds no domain logic: one route, one command.
+ */
+public final class ApiVerticle extends VerticleBase {
+
+  private static final String USER = "trcr.user";
+
+  private Tokens tokens;
+  private Pool healthPool;
+  private HttpServer server;
+  private long busTimeoutMs;
+
+  @Override
+  public Future<?> start() {
+    tokens = Tokens.create(vertx, config());
+    healthPool = Database.pool(vertx, config().copy().put("TRCR_PG_POOL_SIZE", 1));
+    busTimeoutMs = Config.integer(config(), "TRCR_BUS_TIMEOUT_MS");
+    Router router = router();
+    return vertx.createHttpServer(new HttpServerOptions()
+            .setHost(Config.string(config(), "TRCR_HTTP_HOST"))
+            .setPort(Config.integer(config(), "TRCR_HTTP_PORT"))
+            .setCompressionSupported(true))
+        .requestHandler(router)
+        .listen()
+        .onSuccess(s -> {
+          server = s;
+          vertx.sharedData().getLocalMap(Node.LOCAL_MAP).put("http.port", s.actualPort());
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return Future.all(server == null ? Future.succeededFuture() : server.close(), healthPool.close());
+  }
+
+  private Router router() {
+    Router router = Router.router(vertx);
+    List<String> origins = Config.list(config(), "TRCR_ALLOWED_ORIGINS");
+    if (!origins.isEmpty()) {
+      router.route().handler(CorsHandler.create().addOrigins(origins)
+          .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PATCH, HttpMethod.PUT, HttpMethod.DELETE))
+          .allowedHeaders(Set.of("Authorization", "Content-Type", "Idempotency-Key")));
+    }
+    router.get("/health").handler(ctx -> Health.handle(vertx, healthPool, ctx));
+    router.get("/config.json").handler(this::clientConfig);
+
+    router.route("/api/*").handler(ctx -> {
+      ctx.response().putHeader("cache-control", "no-store").putHeader("x-content-type-options", "nosniff");
+      ctx.next();
+    });
+    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(Config.integer(config(), "TRCR_BODY_LIMIT_BYTES")));
+
+    router.post("/api/auth/signup").handler(ctx -> forward(ctx, Address.WORKSPACE_SIGNUP, 201, true));
+    router.post("/api/auth/login").handler(ctx -> forward(ctx, Address.WORKSPACE_LOGIN, 200, true));
+
+    router.route("/api/*").handler(this::authenticate);
+    router.get("/api/me").handler(ctx -> forward(ctx, Address.WORKSPACE_ME, 200, false));
+    router.post("/api/teams").handler(ctx -> forward(ctx, Address.WORKSPACE_TEAMS_CREATE, 201, false));
+    router.post("/api/teams/:teamId/members").handler(ctx -> forward(ctx, Address.WORKSPACE_MEMBERS_ADD, 201, false));
+    router.get("/api/teams/:teamId/members").handler(ctx -> forward(ctx, Address.WORKSPACE_MEMBERS_LIST, 200, false));
+    router.post("/api/teams/:teamId/projects").handler(ctx -> forward(ctx, Address.WORKSPACE_PROJECTS_CREATE, 201, false));
+    router.get("/api/teams/:teamId/projects").handler(ctx -> forward(ctx, Address.WORKSPACE_PROJECTS_LIST, 200, false));
+    router.post("/api/teams/:teamId/timer/start").handler(ctx -> forward(ctx, Address.TIMERS_START, 201, false));
+    router.post("/api/teams/:teamId/timer/stop").handler(ctx -> forward(ctx, Address.TIMERS_STOP, 200, false));
+    router.get("/api/teams/:teamId/timers/running").handler(ctx -> forward(ctx, Address.TIMERS_RUNNING, 200, false));
+    router.get("/api/teams/:teamId/time-entries").handler(ctx -> forward(ctx, Address.TIMERS_ENTRIES_LIST, 200, false));
+    router.post("/api/teams/:teamId/time-entries").handler(ctx -> forward(ctx, Address.TIMERS_ENTRIES_CREATE, 201, false));
+    router.patch("/api/teams/:teamId/time-entries/:entryId")
+        .handler(ctx -> forward(ctx, Address.TIMERS_ENTRIES_UPDATE, 200, false));
+    router.delete("/api/teams/:teamId/time-entries/:entryId")
+        .handler(ctx -> forward(ctx, Address.TIMERS_ENTRIES_DELETE, 204, false));
+
+    router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
+
+    router.errorHandler(400, ctx -> failure(ctx, ErrorCode.INVALID_JSON.exception("the request is malformed")));
+    router.errorHandler(404, ctx -> failure(ctx, ErrorCode.NOT_FOUND.exception("no route " + ctx.request().method()
+        + " " + ctx.request().path())));
+    router.errorHandler(405, ctx -> failure(ctx, ErrorCode.METHOD_NOT_ALLOWED.exception(ctx.request().method()
+        + " is not allowed on " + ctx.request().path())));
+    router.errorHandler(413, ctx -> failure(ctx, ErrorCode.PAYLOAD_TOO_LARGE.exception("the body is larger than "
+        + Config.integer(config(), "TRCR_BODY_LIMIT_BYTES") + " bytes")));
+    router.errorHandler(500, ctx -> failure(ctx, ctx.failure()));
+    return router;
+  }
+
+  private void authenticate(RoutingContext ctx) {
+    tokens.verify(ctx.request().getHeader("Authorization")).onComplete(ar -> {
+      if (ar.succeeded()) {
+        ctx.put(USER, ar.result());
+        ctx.next();
+      } else {
+        failure(ctx, ar.cause());
+      }
+    });
+  }
+
+  /** Path parameters (checked as UUIDs) and query parameters go into the command body beside the JSON body. */
+  private void forward(RoutingContext ctx, Address address, int status, boolean issuesToken) {
+    JsonObject body;
+    try {
+      body = body(ctx);
+      ctx.queryParams().forEach((name, value) -> body.put(name, value));
+      ctx.pathParams().forEach((name, value) -> body.put(name, Input.parseUuid(name, value).toString()));
+    } catch (TrcrException e) {
+      failure(ctx, e);
+      return;
+    }
+    UUID user = ctx.get(USER);
+    Bus.<Object>request(vertx, address, body, user, busTimeoutMs).onComplete(ar -> {
+      if (ar.failed()) {
+        failure(ctx, ar.cause());
+        return;
+      }
+      Object result = ar.result();
+      if (issuesToken && result instanceof JsonObject reply) {
+        UUID id = UUID.fromString(reply.getJsonObject("user").getString("id"));
+        result = new JsonObject().put("token", tokens.issue(id)).put("user", reply.getJsonObject("user"));
+      }
+      ctx.response().setStatusCode(status);
+      if (status == 204) {
+        ctx.response().end();
+      } else {
+        ctx.response().putHeader("content-type", "application/json").end(String.valueOf(result));
+      }
+    });
+  }
+
+  private static JsonObject body(RoutingContext ctx) {
+    Buffer raw = ctx.body() == null ? null : ctx.body().buffer();
+    if (raw == null || raw.length() == 0) {
+      return new JsonObject();
+    }
+    try {
+      Object parsed = io.vertx.core.json.Json.decodeValue(raw);
+      if (parsed instanceof JsonObject object) {
+        return object;
+      }
+      throw ErrorCode.INVALID_JSON.exception("the body must be a JSON object");
+    } catch (DecodeException e) {
+      throw ErrorCode.INVALID_JSON.exception("the body is not valid JSON");
+    }
+  }
+
+  private void clientConfig(RoutingContext ctx) {
+    String bridgeUrl = Config.string(config(), "TRCR_BRIDGE_PUBLIC_URL");
+    if (bridgeUrl == null) {
+      Object local = vertx.sharedData().getLocalMap(Node.LOCAL_MAP).get("bridge.port");
+      int port = local instanceof Integer p ? p : Config.integer(config(), "TRCR_BRIDGE_PORT");
+      String host = ctx.request().authority() == null ? "localhost" : ctx.request().authority().host();
+      bridgeUrl = ctx.request().scheme() + "://" + host + ":" + port + "/eventbus";
+    }
+    ctx.response().putHeader("content-type", "application/json").putHeader("cache-control", "no-store")
+        .end(new JsonObject().put("bridgeUrl", bridgeUrl).encode());
+  }
+
+  private static void failure(RoutingContext ctx, Throwable cause) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    int status;
+    JsonObject body;
+    if (cause instanceof TrcrException t) {
+      status = t.code().status();
+      body = t.toJson();
+    } else {
+      ReplyException reply = cause instanceof ReplyException r ? r : Bus.toReply(cause, ctx.request().path());
+      reply = Bus.toReply(reply, ctx.request().path());
+      status = reply.failureCode();
+      body = Bus.errorBody(reply);
+    }
+    ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
+  }
+}

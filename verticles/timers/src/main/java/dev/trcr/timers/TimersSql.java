@@ -1,0 +1,45 @@
+package dev.trcr.timers;
+
+/** Every SQL statement of the timers verticle, in one place. */
+final class TimersSql {
+
+  private TimersSql() {
+  }
+
+  static final String COLUMNS = "id, team_id, user_id, project_id, description, started_at, stopped_at";
+
+  /** Stops the user's running timer wherever it is; the clock is PostgreSQL's, never a node's. */
+  static final String STOP_RUNNING_OF_USER =
+      "UPDATE timers.time_entries SET stopped_at = greatest(date_trunc('milliseconds', now()), started_at), "
+          + "updated_at = now() WHERE user_id = $1 AND stopped_at IS NULL RETURNING " + COLUMNS;
+  static final String STOP_RUNNING_IN_TEAM =
+      "UPDATE timers.time_entries SET stopped_at = greatest(date_trunc('milliseconds', now()), started_at), "
+          + "updated_at = now() WHERE user_id = $1 AND team_id = $2 AND stopped_at IS NULL RETURNING " + COLUMNS;
+  static final String INSERT_RUNNING =
+      "INSERT INTO timers.time_entries (id, team_id, user_id, project_id, description, started_at) "
+          + "VALUES ($1, $2, $3, $4, $5, date_trunc('milliseconds', now())) RETURNING " + COLUMNS;
+  static final String INSERT_MANUAL =
+      "INSERT INTO timers.time_entries (id, team_id, user_id, project_id, description, started_at, stopped_at) "
+          + "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING " + COLUMNS;
+  static final String RUNNING_IN_TEAM =
+      "SELECT " + COLUMNS + " FROM timers.time_entries WHERE team_id = $1 AND stopped_at IS NULL "
+          + "ORDER BY started_at, id";
+  static final String ENTRY_FOR_UPDATE =
+      "SELECT " + COLUMNS + " FROM timers.time_entries WHERE team_id = $1 AND id = $2 FOR UPDATE";
+  static final String UPDATE_ENTRY =
+      "UPDATE timers.time_entries SET project_id = $3, description = $4, started_at = $5, stopped_at = $6, "
+          + "updated_at = now() WHERE team_id = $1 AND id = $2 RETURNING " + COLUMNS;
+  static final String DELETE_ENTRY =
+      "DELETE FROM timers.time_entries WHERE team_id = $1 AND id = $2";
+  static final String NOW = "SELECT now() AS now";
+
+  /** One statement for every filter combination; absent filters are NULL. Keyset pagination on (started_at, id). */
+  static final String LIST_ENTRIES =
+      "SELECT " + COLUMNS + " FROM timers.time_entries WHERE team_id = $1 "
+          + "AND ($2::uuid IS NULL OR user_id = $2) "
+          + "AND ($3::uuid IS NULL OR project_id = $3) "
+          + "AND ($4::timestamptz IS NULL OR started_at >= $4) "
+          + "AND ($5::timestamptz IS NULL OR started_at < $5) "
+          + "AND ($6::timestamptz IS NULL OR (started_at, id) < ($6, $7::uuid)) "
+          + "ORDER BY started_at DESC, id DESC LIMIT $8";
+}

@@ -1,0 +1,347 @@
+package dev.trcr.timers;
+
+import dev.trcr.kernel.Address;
+import dev.trcr.kernel.Bus;
+import dev.trcr.kernel.Database;
+import dev.trcr.kernel.ErrorCode;
+import dev.trcr.kernel.Input;
+import dev.trcr.kernel.Times;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * Running timers and time entries. Membership and projects are the workspace verticle's: every command asks it over
+ * the bus ({@code workspace.access}) before touching a row. Events go to {@code team.{teamId}.timers} after commit.
+ */
+public final class TimersVerticle extends VerticleBase {
+
+  private static final Set<String> MANAGERS = Set.of("owner", "admin");
+  private static final int DESCRIPTION_MAX = 500;
+  /** Two concurrent starts of one user: the loser of the unique index retries and stops the winner's timer. */
+  private static final int START_ATTEMPTS = 5;
+
+  private Pool pool;
+
+  @Override
+  public Future<?> start() {
+    return Database.migrate(vertx, config(), "timers").compose(ignored -> {
+      pool = Database.pool(vertx, config());
+      List<Future<?>> ready = new ArrayList<>();
+      register(ready, Address.TIMERS_START, this::startTimer);
+      register(ready, Address.TIMERS_STOP, this::stopTimer);
+      register(ready, Address.TIMERS_RUNNING, this::running);
+      register(ready, Address.TIMERS_ENTRIES_LIST, this::listEntries);
+      register(ready, Address.TIMERS_ENTRIES_CREATE, this::createEntry);
+      register(ready, Address.TIMERS_ENTRIES_UPDATE, this::updateEntry);
+      register(ready, Address.TIMERS_ENTRIES_DELETE, this::deleteEntry);
+      return Future.all(ready);
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return pool == null ? Future.succeededFuture() : pool.close();
+  }
+
+  private void register(List<Future<?>> ready, Address address, Function<Message<JsonObject>, Future<?>> handler) {
+    ready.add(Bus.command(vertx, address, handler).completion());
+  }
+
+  // --- timers -------------------------------------------------------------------------------------------------------
+
+  private record Started(Row stopped, Row started) {
+  }
+
+  private Future<JsonObject> startTimer(Message<JsonObject> msg) {
+    UUID caller = Bus.caller(msg);
+    Input in = Input.of(msg.body());
+    UUID teamId = in.uuid("teamId");
+    UUID projectId = in.uuid("projectId");
+    String description = in.optionalString("description", DESCRIPTION_MAX);
+    return access(teamId, caller, projectId).compose(access -> startInTransaction(teamId, caller, projectId,
+        description, 1).map(result -> {
+          JsonObject user = access.getJsonObject("user");
+          if (result.stopped() != null) {
+            publish("timer.stopped", entry(result.stopped()).put("user", user));
+          }
+          JsonObject entry = entry(result.started()).put("user", user);
+          publish("timer.started", entry);
+          return entry;
+        }));
+  }
+
+  private Future<Started> startInTransaction(UUID teamId, UUID userId, UUID projectId, String description,
+                                             int attempt) {
+    return pool.withTransaction(conn -> conn.preparedQuery(TimersSql.STOP_RUNNING_OF_USER).execute(Tuple.of(userId))
+            .compose(stopped -> conn.preparedQuery(TimersSql.INSERT_RUNNING)
+                .execute(Tuple.of(UUID.randomUUID(), teamId, userId, projectId, description))
+                .map(started -> new Started(first(stopped), first(started)))))
+        .recover(e -> attempt < START_ATTEMPTS && Database.isUniqueViolation(e, "time_entries_one_running_per_user")
+            ? startInTransaction(teamId, userId, projectId, description, attempt + 1)
+            : Future.failedFuture(e));
+  }
+
+  private Future<JsonObject> stopTimer(Message<JsonObject> msg) {
+    UUID caller = Bus.caller(msg);
+    UUID teamId = Input.of(msg.body()).uuid("teamId");
+    return access(teamId, caller, null).compose(access -> pool.preparedQuery(TimersSql.STOP_RUNNING_IN_TEAM)
+        .execute(Tuple.of(caller, teamId))
+        .map(rows -> {
+          Row stopped = first(rows);
+          if (stopped == null) {
+            throw ErrorCode.NO_RUNNING_TIMER.exception("you have no running timer in this team");
+          }
+          JsonObject entry = entry(stopped).put("user", access.getJsonObject("user"));
+          publish("timer.stopped", entry);
+          return entry;
+        }));
+  }
+
+  private Future<JsonArray> running(Message<JsonObject> msg) {
+    UUID caller = Bus.caller(msg);
+    UUID teamId = Input.of(msg.body()).uuid("teamId");
+    return access(teamId, caller, null)
+        .compose(ignored -> pool.preparedQuery(TimersSql.RUNNING_IN_TEAM).execute(Tuple.of(teamId)))
+        .compose(rows -> {
+          List<JsonObject> entries = new ArrayList<>();
+          rows.forEach(r -> entries.add(entry(r)));
+          JsonArray ids = new JsonArray(entries.stream().map(e -> e.getString("userId")).distinct().toList());
+          Future<JsonArray> names = ids.isEmpty() ? Future.succeededFuture(new JsonArray())
+              : Bus.request(vertx, Address.WORKSPACE_USERS_LOOKUP, new JsonObject().put("ids", ids), null);
+          return names.map(users -> {
+            Map<String, JsonObject> byId = new HashMap<>();
+            users.forEach(u -> byId.put(((JsonObject) u).getString("id"), (JsonObject) u));
+            JsonArray out = new JsonArray();
+            entries.forEach(e -> out.add(e.put("user", byId.getOrDefault(e.getString("userId"),
+                new JsonObject().put("id", e.getString("userId")).putNull("name")))));
+            return out;
+          });
+        });
+  }
+
+  // --- time entries -------------------------------------------------------------------------------------------------
+
+  private Future<JsonObject> listEntries(Message<JsonObject> msg) {
+    UUID caller = Bus.caller(msg);
+    Input in = Input.of(msg.body());
+    UUID teamId = in.uuid("teamId");
+    UUID userId = in.optionalUuid("userId");
+    UUID projectId = in.optionalUuid("projectId");
+    Instant from = in.optionalInstant("from");
+    Instant to = in.optionalInstant("to");
+    int limit = in.integer("limit", 1, 200, 50);
+    Cursor after = Cursor.decode(in.optionalString("cursor", 200));
+    if (from != null && to != null && !to.isAfter(from)) {
+      throw ErrorCode.VALIDATION_FAILED.field("to", "to must be after from");
+    }
+    return access(teamId, caller, null).compose(access -> {
+      UUID who = userId;
+      if (!MANAGERS.contains(access.getString("role"))) {
+        if (who != null && !who.equals(caller)) {
+          throw ErrorCode.FORBIDDEN.exception("members see their own time entries; owners and admins see everyone's");
+        }
+        who = caller;
+      }
+      return pool.preparedQuery(TimersSql.LIST_ENTRIES).execute(Tuple.from(new Object[]{
+          teamId, who, projectId, utc(from), utc(to),
+          after == null ? null : utc(after.startedAt()), after == null ? null : after.id(), limit + 1}));
+    }).map(rows -> {
+      JsonArray items = new JsonArray();
+      Row last = null;
+      int n = 0;
+      for (Row r : rows) {
+        if (n++ == limit) {
+          break;
+        }
+        items.add(entry(r));
+        last = r;
+      }
+      String next = rows.size() > limit && last != null
+          ? new Cursor(last.getOffsetDateTime("started_at").toInstant(), last.getUUID("id")).encode() : null;
+      return new JsonObject().put("items", items).put("next", next);
+    });
+  }
+
+  private Future<JsonObject> createEntry(Message<JsonObject> msg) {
+    UUID caller = Bus.caller(msg);
+    Input in = Input.of(msg.body());
+    UUID teamId = in.uuid("teamId");
+    UUID projectId = in.uuid("projectId");
+    Instant startedAt = in.instant("startedAt");
+    Instant stoppedAt = in.instant("stoppedAt");
+    String description = in.optionalString("description", DESCRIPTION_MAX);
+    requireOrder(startedAt, stoppedAt);
+    return access(teamId, caller, projectId)
+        .compose(ignored -> pool.preparedQuery(TimersSql.INSERT_MANUAL).execute(Tuple.from(new Object[]{
+            UUID.randomUUID(), teamId, caller, projectId, description, utc(startedAt), utc(stoppedAt)})))
+        .map(rows -> {
+          JsonObject entry = entry(first(rows));
+          publish("entry.created", entry);
+          return entry;
+        });
+  }
+
+  private Future<JsonObject> updateEntry(Message<JsonObject> msg) {
+    UUID caller = Bus.caller(msg);
+    Input in = Input.of(msg.body());
+    UUID teamId = in.uuid("teamId");
+    UUID entryId = in.uuid("entryId");
+    UUID projectId = in.optionalUuid("projectId");
+    Instant startedAt = in.optionalInstant("startedAt");
+    Instant stoppedAt = in.optionalInstant("stoppedAt");
+    boolean descriptionGiven = in.present("description");
+    String description = in.optionalString("description", DESCRIPTION_MAX);
+    if (in.present("stoppedAt") && stoppedAt == null) {
+      throw ErrorCode.VALIDATION_FAILED.field("stoppedAt", "a stopped entry cannot be resumed; start a timer instead");
+    }
+    if (in.present("projectId") && projectId == null) {
+      throw ErrorCode.VALIDATION_FAILED.field("projectId", "projectId cannot be removed");
+    }
+    return access(teamId, caller, projectId).compose(access -> pool.withTransaction(conn -> conn
+        .preparedQuery(TimersSql.ENTRY_FOR_UPDATE).execute(Tuple.of(teamId, entryId))
+        .compose(rows -> {
+          Row current = owned(first(rows), caller, access);
+          Instant start = startedAt != null ? startedAt : current.getOffsetDateTime("started_at").toInstant();
+          OffsetDateTime currentStop = current.getOffsetDateTime("stopped_at");
+          Instant stop = stoppedAt != null ? stoppedAt : currentStop == null ? null : currentStop.toInstant();
+          if (stop != null) {
+            requireOrder(start, stop);
+          }
+          return (stop == null ? notInFuture(conn, start) : Future.succeededFuture())
+              .compose(ignored -> conn.preparedQuery(TimersSql.UPDATE_ENTRY).execute(Tuple.from(new Object[]{
+                  teamId, entryId,
+                  projectId != null ? projectId : current.getUUID("project_id"),
+                  descriptionGiven ? description : current.getString("description"),
+                  utc(start), utc(stop)})));
+        })))
+        .map(rows -> {
+          JsonObject entry = entry(first(rows));
+          publish("entry.updated", entry);
+          return entry;
+        });
+  }
+
+  private Future<JsonObject> deleteEntry(Message<JsonObject> msg) {
+    UUID caller = Bus.caller(msg);
+    Input in = Input.of(msg.body());
+    UUID teamId = in.uuid("teamId");
+    UUID entryId = in.uuid("entryId");
+    return access(teamId, caller, null).compose(access -> pool.withTransaction(conn -> conn
+        .preparedQuery(TimersSql.ENTRY_FOR_UPDATE).execute(Tuple.of(teamId, entryId))
+        .compose(rows -> {
+          Row current = owned(first(rows), caller, access);
+          return conn.preparedQuery(TimersSql.DELETE_ENTRY).execute(Tuple.of(teamId, entryId)).map(ignored -> current);
+        })))
+        .map(row -> {
+          publish("entry.deleted", entry(row));
+          return new JsonObject();
+        });
+  }
+
+  // --- shared -------------------------------------------------------------------------------------------------------
+
+  /** The caller's role and name in the team (404 team_not_found for non-members), and the project if given. */
+  private Future<JsonObject> access(UUID teamId, UUID userId, UUID projectId) {
+    JsonObject body = new JsonObject().put("teamId", teamId.toString()).put("userId", userId.toString());
+    if (projectId != null) {
+      body.put("projectId", projectId.toString());
+    }
+    return Bus.request(vertx, Address.WORKSPACE_ACCESS, body, null);
+  }
+
+  private static Row owned(Row entry, UUID caller, JsonObject access) {
+    if (entry == null) {
+      throw ErrorCode.ENTRY_NOT_FOUND.exception();
+    }
+    if (!entry.getUUID("user_id").equals(caller) && !MANAGERS.contains(access.getString("role"))) {
+      throw ErrorCode.FORBIDDEN.exception("only the entry's owner or a team owner or admin may change it");
+    }
+    return entry;
+  }
+
+  private static void requireOrder(Instant start, Instant stop) {
+    if (!stop.isAfter(start)) {
+      throw ErrorCode.VALIDATION_FAILED.field("stoppedAt", "stoppedAt must be after startedAt");
+    }
+  }
+
+  private static Future<Void> notInFuture(SqlConnection conn, Instant start) {
+    return conn.query(TimersSql.NOW).execute().map(rows -> {
+      if (start.isAfter(first(rows).getOffsetDateTime("now").toInstant())) {
+        throw ErrorCode.VALIDATION_FAILED.field("startedAt", "a running timer cannot start in the future");
+      }
+      return null;
+    });
+  }
+
+  private void publish(String type, JsonObject entry) {
+    String teamId = entry.getString("teamId");
+    vertx.eventBus().publish(Address.TEAM_TIMERS.address(teamId), new JsonObject()
+        .put("type", type).put("teamId", teamId).put("entry", entry).put("ts", System.currentTimeMillis()));
+  }
+
+  static JsonObject entry(Row r) {
+    OffsetDateTime started = r.getOffsetDateTime("started_at");
+    OffsetDateTime stopped = r.getOffsetDateTime("stopped_at");
+    return new JsonObject()
+        .put("id", r.getUUID("id").toString())
+        .put("teamId", r.getUUID("team_id").toString())
+        .put("userId", r.getUUID("user_id").toString())
+        .put("projectId", r.getUUID("project_id").toString())
+        .put("description", r.getString("description"))
+        .put("startedAt", Times.iso(started))
+        .put("stoppedAt", Times.iso(stopped))
+        .put("durationSeconds", stopped == null ? null : Duration.between(started, stopped).toSeconds());
+  }
+
+  private static OffsetDateTime utc(Instant instant) {
+    return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+  }
+
+  private static Row first(RowSet<Row> rows) {
+    var it = rows.iterator();
+    return it.hasNext() ? it.next() : null;
+  }
+
+  /** Opaque keyset cursor: the last item's (startedAt, id), base64url. */
+  record Cursor(Instant startedAt, UUID id) {
+    String encode() {
+      return Base64.getUrlEncoder().withoutPadding()
+          .encodeToString((startedAt + "|" + id).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static Cursor decode(String text) {
+      if (text == null) {
+        return null;
+      }
+      try {
+        String[] parts = new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8).split("\\|");
+        return new Cursor(Instant.parse(parts[0]), UUID.fromString(parts[1]));
+      } catch (RuntimeException e) {
+        throw ErrorCode.VALIDATION_FAILED.field("cursor", "cursor is not one this API returned");
+      }
+    }
+  }
+}

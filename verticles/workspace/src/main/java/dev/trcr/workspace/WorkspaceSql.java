@@ -1,0 +1,39 @@
+package dev.trcr.workspace;
+
+/** Every SQL statement of the workspace verticle, in one place. */
+final class WorkspaceSql {
+
+  private WorkspaceSql() {
+  }
+
+  static final String INSERT_USER =
+      "INSERT INTO workspace.users (id, email, name, password_hash) VALUES ($1, $2, $3, $4)";
+  static final String USER_BY_EMAIL =
+      "SELECT id, email, name, password_hash FROM workspace.users WHERE email = $1";
+  static final String USER_BY_ID =
+      "SELECT id, email, name FROM workspace.users WHERE id = $1";
+  static final String USERS_BY_IDS =
+      "SELECT id, name FROM workspace.users WHERE id = ANY($1)";
+  static final String TEAMS_OF_USER =
+      "SELECT t.id, t.name, m.role FROM workspace.memberships m JOIN workspace.teams t ON t.id = m.team_id "
+          + "WHERE m.user_id = $1 ORDER BY lower(t.name), t.id";
+  static final String INSERT_TEAM =
+      "INSERT INTO workspace.teams (id, name) VALUES ($1, $2)";
+  static final String INSERT_MEMBERSHIP =
+      "INSERT INTO workspace.memberships (team_id, user_id, role) VALUES ($1, $2, $3)";
+  static final String ROLE_OF =
+      "SELECT m.role, u.name FROM workspace.memberships m JOIN workspace.users u ON u.id = m.user_id "
+          + "WHERE m.team_id = $1 AND m.user_id = $2";
+  static final String MEMBERS =
+      "SELECT u.id, u.name, u.email, m.role FROM workspace.memberships m JOIN workspace.users u ON u.id = m.user_id "
+          + "WHERE m.team_id = $1 ORDER BY lower(u.name), u.id";
+  static final String INSERT_PROJECT =
+      "INSERT INTO workspace.projects (id, team_id, name, hourly_rate, currency) VALUES ($1, $2, $3, $4, $5) "
+          + "RETURNING id, team_id, name, hourly_rate, currency, created_at";
+  static final String PROJECTS =
+      "SELECT id, team_id, name, hourly_rate, currency, created_at FROM workspace.projects WHERE team_id = $1 "
+          + "ORDER BY lower(name), id";
+  static final String PROJECT =
+      "SELECT id, team_id, name, hourly_rate, currency, created_at FROM workspace.projects "
+          + "WHERE team_id = $1 AND id = $2";
+}

@@ -1,0 +1,299 @@
+package dev.trcr.workspace;
+
+import dev.trcr.kernel.Address;
+import dev.trcr.kernel.Bus;
+import dev.trcr.kernel.Database;
+import dev.trcr.kernel.ErrorCode;
+import dev.trcr.kernel.Input;
+import dev.trcr.kernel.Times;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.Currency;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+
+/** Users, teams, memberships with roles, and projects. Answers who may do what for every other verticle. */
+public final class WorkspaceVerticle extends VerticleBase {
+
+  private static final Set<String> GRANTABLE_ROLES = Set.of("member", "admin");
+  private static final Set<String> MANAGERS = Set.of("owner", "admin");
+
+  private final Passwords passwords = new Passwords();
+  private Pool pool;
+  private String decoyHash;
+
+  @Override
+  public Future<?> start() {
+    return Database.migrate(vertx, config(), "workspace")
+        .compose(ignored -> vertx.executeBlocking(passwords::decoy))
+        .compose(decoy -> {
+          decoyHash = decoy;
+          pool = Database.pool(vertx, config());
+          List<Future<?>> ready = new ArrayList<>();
+          register(ready, Address.WORKSPACE_SIGNUP, this::signup);
+          register(ready, Address.WORKSPACE_LOGIN, this::login);
+          register(ready, Address.WORKSPACE_ME, this::me);
+          register(ready, Address.WORKSPACE_TEAMS_CREATE, this::createTeam);
+          register(ready, Address.WORKSPACE_MEMBERS_ADD, this::addMember);
+          register(ready, Address.WORKSPACE_MEMBERS_LIST, this::listMembers);
+          register(ready, Address.WORKSPACE_PROJECTS_CREATE, this::createProject);
+          register(ready, Address.WORKSPACE_PROJECTS_LIST, this::listProjects);
+          register(ready, Address.WORKSPACE_ACCESS, this::access);
+          register(ready, Address.WORKSPACE_USERS_LOOKUP, this::lookupUsers);
+          return Future.all(ready);
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return pool == null ? Future.succeededFuture() : pool.close();
+  }
+
+  private void register(List<Future<?>> ready, Address address, Function<Message<JsonObject>, Future<?>> handler) {
+    ready.add(Bus.command(vertx, address, handler).completion());
+  }
+
+  // --- users --------------------------------------------------------------------------------------------------------
+
+  private Future<JsonObject> signup(Message<JsonObject> msg) {
+    Input in = Input.of(msg.body());
+    String email = in.email("email");
+    String password = in.password("password", 8, 1024);
+    String name = in.string("name", 1, 100);
+    UUID id = UUID.randomUUID();
+    return vertx.executeBlocking(() -> passwords.hash(password), false)
+        .compose(hash -> pool.preparedQuery(WorkspaceSql.INSERT_USER).execute(Tuple.of(id, email, name, hash)))
+        .recover(e -> Future.failedFuture(Database.isUniqueViolation(e, "users_email_key")
+            ? ErrorCode.EMAIL_TAKEN.field("email", "an account with this email exists") : e))
+        .map(rows -> new JsonObject().put("user", user(id, email, name)));
+  }
+
+  private Future<JsonObject> login(Message<JsonObject> msg) {
+    Input in = Input.of(msg.body());
+    String email = in.email("email");
+    String password = in.password("password", 1, 1024);
+    return pool.preparedQuery(WorkspaceSql.USER_BY_EMAIL).execute(Tuple.of(email)).compose(rows -> {
+      Row row = first(rows);
+      String hash = row == null ? decoyHash : row.getString("password_hash");
+      return vertx.executeBlocking(() -> passwords.verify(password, hash), false).map(ok -> {
+        if (!ok || row == null) {
+          throw ErrorCode.INVALID_CREDENTIALS.exception();
+        }
+        return new JsonObject().put("user", user(row.getUUID("id"), row.getString("email"), row.getString("name")));
+      });
+    });
+  }
+
+  private Future<JsonObject> me(Message<JsonObject> msg) {
+    UUID caller = Bus.caller(msg);
+    Future<RowSet<Row>> user = pool.preparedQuery(WorkspaceSql.USER_BY_ID).execute(Tuple.of(caller));
+    Future<RowSet<Row>> teams = pool.preparedQuery(WorkspaceSql.TEAMS_OF_USER).execute(Tuple.of(caller));
+    return Future.all(user, teams).map(ignored -> {
+      Row u = first(user.result());
+      if (u == null) {
+        throw ErrorCode.UNAUTHENTICATED.exception("the token's user no longer exists");
+      }
+      JsonArray list = new JsonArray();
+      teams.result().forEach(t -> list.add(new JsonObject()
+          .put("id", t.getUUID("id").toString()).put("name", t.getString("name")).put("role", t.getString("role"))));
+      return new JsonObject().put("user", user(u.getUUID("id"), u.getString("email"), u.getString("name")))
+          .put("teams", list);
+    });
+  }
+
+  private Future<JsonArray> lookupUsers(Message<JsonObject> msg) {
+    JsonArray ids = msg.body().getJsonArray("ids", new JsonArray());
+    UUID[] uuids = ids.stream().map(id -> Input.parseUuid("ids", String.valueOf(id))).toArray(UUID[]::new);
+    return pool.preparedQuery(WorkspaceSql.USERS_BY_IDS).execute(Tuple.of(uuids)).map(rows -> {
+      JsonArray out = new JsonArray();
+      rows.forEach(r -> out.add(new JsonObject().put("id", r.getUUID("id").toString()).put("name", r.getString("name"))));
+      return out;
+    });
+  }
+
+  // --- teams and members --------------------------------------------------------------------------------------------
+
+  private Future<JsonObject> createTeam(Message<JsonObject> msg) {
+    UUID caller = Bus.caller(msg);
+    String name = Input.of(msg.body()).string("name", 1, 100);
+    UUID id = UUID.randomUUID();
+    return pool.withTransaction(conn -> conn.preparedQuery(WorkspaceSql.INSERT_TEAM).execute(Tuple.of(id, name))
+            .compose(ignored -> conn.preparedQuery(WorkspaceSql.INSERT_MEMBERSHIP).execute(Tuple.of(id, caller, "owner"))))
+        .map(ignored -> new JsonObject().put("id", id.toString()).put("name", name).put("role", "owner"));
+  }
+
+  private Future<JsonObject> addMember(Message<JsonObject> msg) {
+    UUID caller = Bus.caller(msg);
+    Input in = Input.of(msg.body());
+    UUID teamId = in.uuid("teamId");
+    String email = in.email("email");
+    String role = in.oneOf("role", GRANTABLE_ROLES, "member");
+    return requireRole(teamId, caller, MANAGERS)
+        .compose(ignored -> pool.preparedQuery(WorkspaceSql.USER_BY_EMAIL).execute(Tuple.of(email)))
+        .compose(rows -> {
+          Row u = first(rows);
+          if (u == null) {
+            throw ErrorCode.USER_NOT_FOUND.field("email", "no trcr account has this email; ask them to sign up first");
+          }
+          return pool.preparedQuery(WorkspaceSql.INSERT_MEMBERSHIP).execute(Tuple.of(teamId, u.getUUID("id"), role))
+              .recover(e -> Future.failedFuture(Database.isUniqueViolation(e, null)
+                  ? ErrorCode.ALREADY_MEMBER.field("email", "this user is already a member of the team") : e))
+              .map(ignored -> new JsonObject()
+                  .put("user", user(u.getUUID("id"), u.getString("email"), u.getString("name")))
+                  .put("role", role));
+        });
+  }
+
+  private Future<JsonArray> listMembers(Message<JsonObject> msg) {
+    UUID caller = Bus.caller(msg);
+    UUID teamId = Input.of(msg.body()).uuid("teamId");
+    return requireRole(teamId, caller, null)
+        .compose(ignored -> pool.preparedQuery(WorkspaceSql.MEMBERS).execute(Tuple.of(teamId)))
+        .map(rows -> {
+          JsonArray out = new JsonArray();
+          rows.forEach(r -> out.add(new JsonObject()
+              .put("user", user(r.getUUID("id"), r.getString("email"), r.getString("name")))
+              .put("role", r.getString("role"))));
+          return out;
+        });
+  }
+
+  /** Internal: the role of {@code userId} in a team, plus a project of that team when {@code projectId} is given. */
+  private Future<JsonObject> access(Message<JsonObject> msg) {
+    Input in = Input.of(msg.body());
+    UUID teamId = in.uuid("teamId");
+    UUID userId = in.uuid("userId");
+    UUID projectId = in.optionalUuid("projectId");
+    return pool.preparedQuery(WorkspaceSql.ROLE_OF).execute(Tuple.of(teamId, userId)).compose(rows -> {
+      Row m = first(rows);
+      if (m == null) {
+        throw ErrorCode.TEAM_NOT_FOUND.exception();
+      }
+      JsonObject out = new JsonObject().put("role", m.getString("role"))
+          .put("user", new JsonObject().put("id", userId.toString()).put("name", m.getString("name")));
+      if (projectId == null) {
+        return Future.succeededFuture(out);
+      }
+      return project(teamId, projectId).map(p -> out.put("project", p));
+    });
+  }
+
+  // --- projects -----------------------------------------------------------------------------------------------------
+
+  private Future<JsonObject> createProject(Message<JsonObject> msg) {
+    UUID caller = Bus.caller(msg);
+    Input in = Input.of(msg.body());
+    UUID teamId = in.uuid("teamId");
+    String name = in.string("name", 1, 100);
+    String currency = currency(in.optionalString("currency", 3));
+    BigDecimal rate = hourlyRate(in.optionalDecimal("hourlyRate"), currency);
+    return requireRole(teamId, caller, MANAGERS)
+        .compose(ignored -> pool.preparedQuery(WorkspaceSql.INSERT_PROJECT)
+            .execute(Tuple.of(UUID.randomUUID(), teamId, name, rate, currency)))
+        .recover(e -> Future.failedFuture(Database.isUniqueViolation(e, "projects_team_name_key")
+            ? ErrorCode.PROJECT_NAME_TAKEN.field("name", "the team already has a project named " + name) : e))
+        .map(rows -> project(rows.iterator().next()));
+  }
+
+  private Future<JsonArray> listProjects(Message<JsonObject> msg) {
+    UUID caller = Bus.caller(msg);
+    UUID teamId = Input.of(msg.body()).uuid("teamId");
+    return requireRole(teamId, caller, null)
+        .compose(ignored -> pool.preparedQuery(WorkspaceSql.PROJECTS).execute(Tuple.of(teamId)))
+        .map(rows -> {
+          JsonArray out = new JsonArray();
+          rows.forEach(r -> out.add(project(r)));
+          return out;
+        });
+  }
+
+  private Future<JsonObject> project(UUID teamId, UUID projectId) {
+    return pool.preparedQuery(WorkspaceSql.PROJECT).execute(Tuple.of(teamId, projectId)).map(rows -> {
+      Row p = first(rows);
+      if (p == null) {
+        throw ErrorCode.PROJECT_NOT_FOUND.field("projectId", "no such project in this team");
+      }
+      return project(p);
+    });
+  }
+
+  private static String currency(String given) {
+    String code = given == null ? "EUR" : given;
+    if (!code.matches("[A-Z]{3}")) {
+      throw ErrorCode.VALIDATION_FAILED.field("currency", "currency must be an ISO 4217 code like EUR");
+    }
+    try {
+      Currency.getInstance(code);
+      return code;
+    } catch (IllegalArgumentException e) {
+      throw ErrorCode.VALIDATION_FAILED.field("currency", "currency " + code + " is not an ISO 4217 code");
+    }
+  }
+
+  private static BigDecimal hourlyRate(BigDecimal rate, String currency) {
+    if (rate == null) {
+      return null;
+    }
+    int digits = Math.max(0, Currency.getInstance(currency).getDefaultFractionDigits());
+    if (rate.signum() < 0 || rate.compareTo(new BigDecimal("1000000000")) >= 0) {
+      throw ErrorCode.VALIDATION_FAILED.field("hourlyRate", "hourlyRate must be between 0 and 999999999");
+    }
+    if (rate.stripTrailingZeros().scale() > digits) {
+      throw ErrorCode.VALIDATION_FAILED.field("hourlyRate",
+          "hourlyRate has more than " + digits + " decimal places for " + currency);
+    }
+    return rate.setScale(digits, RoundingMode.UNNECESSARY);
+  }
+
+  // --- shared -------------------------------------------------------------------------------------------------------
+
+  /** Non-members get team_not_found (no existence leak); members without one of {@code roles} get forbidden. */
+  private Future<String> requireRole(UUID teamId, UUID userId, Set<String> roles) {
+    return pool.preparedQuery(WorkspaceSql.ROLE_OF).execute(Tuple.of(teamId, userId)).map(rows -> {
+      Row m = first(rows);
+      if (m == null) {
+        throw ErrorCode.TEAM_NOT_FOUND.exception();
+      }
+      String role = m.getString("role");
+      if (roles != null && !roles.contains(role)) {
+        throw ErrorCode.FORBIDDEN.exception("only the team's owners and admins may do this");
+      }
+      return role;
+    });
+  }
+
+  private static JsonObject project(Row r) {
+    BigDecimal rate = r.getBigDecimal("hourly_rate");
+    String currency = r.getString("currency");
+    int digits = Math.max(0, Currency.getInstance(currency).getDefaultFractionDigits());
+    return new JsonObject()
+        .put("id", r.getUUID("id").toString())
+        .put("teamId", r.getUUID("team_id").toString())
+        .put("name", r.getString("name"))
+        .put("hourlyRate", rate == null ? null : rate.setScale(digits, RoundingMode.HALF_UP).toPlainString())
+        .put("currency", currency)
+        .put("createdAt", Times.iso(r.getOffsetDateTime("created_at")));
+  }
+
+  private static JsonObject user(UUID id, String email, String name) {
+    return new JsonObject().put("id", id.toString()).put("email", email).put("name", name);
+  }
+
+  private static Row first(RowSet<Row> rows) {
+    var it = rows.iterator();
+    return it.hasNext() ? it.next() : null;
+  }
+}
