@@ -1,0 +1,112 @@
+package dev.trcr.testing;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A test peer on the bridge's raw WebSocket ({@code /eventbus/websocket}) speaking the frames of
+ * {@code @vertx/eventbus-bridge-client.js}: register, send with replyAddress, ping. Frames received are queued.
+ */
+public final class BridgeClient implements AutoCloseable {
+
+  private final WebSocketClient client;
+  private final WebSocket socket;
+  private final BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
+  private final Vertx vertx;
+  private final long pinger;
+
+  private BridgeClient(Vertx vertx, WebSocketClient client, WebSocket socket) {
+    this.vertx = vertx;
+    this.client = client;
+    this.socket = socket;
+    socket.textMessageHandler(text -> frames.add(new JsonObject(text)));
+    this.pinger = vertx.setPeriodic(5_000, id -> socket.writeTextMessage("{\"type\":\"ping\"}"));
+  }
+
+  public static BridgeClient connect(Vertx vertx, int port) {
+    return connect(vertx, port, null);
+  }
+
+  public static BridgeClient connect(Vertx vertx, int port, String origin) {
+    WebSocketClient client = vertx.createWebSocketClient();
+    WebSocketConnectOptions options = new WebSocketConnectOptions()
+        .setHost("127.0.0.1").setPort(port).setURI("/eventbus/websocket");
+    if (origin != null) {
+      options.addHeader("Origin", origin);
+    }
+    return new BridgeClient(vertx, client, client.connect(options).await());
+  }
+
+  public void register(String address, String token) {
+    write(frame("register", address, token));
+  }
+
+  /** Sends a command with a reply address and waits for the reply frame (or an err frame). */
+  public JsonObject request(String address, JsonObject body, String token) {
+    String replyAddress = UUID.randomUUID().toString();
+    write(frame("send", address, token).put("body", body).put("replyAddress", replyAddress));
+    return nextMatching(f -> replyAddress.equals(f.getString("address")) || "err".equals(f.getString("type"))
+        && f.getString("address") == null, 10_000);
+  }
+
+  public void send(JsonObject frame) {
+    write(frame);
+  }
+
+  private void write(JsonObject frame) {
+    socket.writeTextMessage(frame.encode()).await();
+  }
+
+  private static JsonObject frame(String type, String address, String token) {
+    JsonObject frame = new JsonObject().put("type", type).put("address", address);
+    if (token != null) {
+      frame.put("headers", new JsonObject().put("authorization", "Bearer " + token));
+    }
+    return frame;
+  }
+
+  /** The next frame within {@code millis}, or null. */
+  public JsonObject next(long millis) {
+    try {
+      return frames.poll(millis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  /** The next frame that matches, skipping others, or null after {@code millis}. */
+  public JsonObject nextMatching(java.util.function.Predicate<JsonObject> match, long millis) {
+    long deadline = System.currentTimeMillis() + millis;
+    while (true) {
+      long left = deadline - System.currentTimeMillis();
+      if (left <= 0) {
+        return null;
+      }
+      JsonObject f = next(left);
+      if (f != null && match.test(f)) {
+        return f;
+      }
+    }
+  }
+
+  /** True if no frame arrives within {@code millis}. */
+  public boolean quietFor(long millis) {
+    return next(millis) == null;
+  }
+
+  @Override
+  public void close() {
+    vertx.cancelTimer(pinger);
+    socket.close().await();
+    client.close().await();
+  }
+}
