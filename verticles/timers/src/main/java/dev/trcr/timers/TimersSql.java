@@ -8,6 +8,12 @@ final class TimersSql {
 
   static final String COLUMNS = "id, team_id, user_id, project_id, description, started_at, stopped_at";
 
+  /**
+   * Serialises one user's starts (a transaction-scoped lock on the user id), so that concurrent starts queue and each
+   * stops the previous one instead of colliding on the unique index, which stays the invariant's guard.
+   */
+  static final String LOCK_USER = "SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))";
+
   /** Stops the user's running timer wherever it is; the clock is PostgreSQL's, never a node's. */
   static final String STOP_RUNNING_OF_USER =
       "UPDATE timers.time_entries SET stopped_at = greatest(date_trunc('milliseconds', now()), started_at), "

@@ -39,7 +39,7 @@ public final class TimersVerticle extends VerticleBase {
 
   private static final Set<String> MANAGERS = Set.of("owner", "admin");
   private static final int DESCRIPTION_MAX = 500;
-  /** Two concurrent starts of one user: the loser of the unique index retries and stops the winner's timer. */
+  /** Should a start still meet the unique index (it cannot while the user lock holds), it retries. */
   private static final int START_ATTEMPTS = 5;
 
   private Pool pool;
@@ -94,7 +94,8 @@ public final class TimersVerticle extends VerticleBase {
 
   private Future<Started> startInTransaction(UUID teamId, UUID userId, UUID projectId, String description,
                                              int attempt) {
-    return pool.withTransaction(conn -> conn.preparedQuery(TimersSql.STOP_RUNNING_OF_USER).execute(Tuple.of(userId))
+    return pool.withTransaction(conn -> conn.preparedQuery(TimersSql.LOCK_USER).execute(Tuple.of(userId.toString()))
+            .compose(locked -> conn.preparedQuery(TimersSql.STOP_RUNNING_OF_USER).execute(Tuple.of(userId)))
             .compose(stopped -> conn.preparedQuery(TimersSql.INSERT_RUNNING)
                 .execute(Tuple.of(UUID.randomUUID(), teamId, userId, projectId, description))
                 .map(started -> new Started(first(stopped), first(started)))))
