@@ -103,7 +103,7 @@ public final class ApiVerticle extends VerticleBase {
     router.delete("/api/teams/:teamId/time-entries/:entryId")
         .handler(ctx -> forward(ctx, Address.TIMERS_ENTRIES_DELETE, 204, false));
 
-    router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
+    router.get("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
 
     router.errorHandler(400, ctx -> failure(ctx, ErrorCode.INVALID_JSON.exception("the request is malformed")));
     router.errorHandler(404, ctx -> failure(ctx, ErrorCode.NOT_FOUND.exception("no route " + ctx.request().method()
