@@ -27,7 +27,8 @@ public final class BridgeClient implements AutoCloseable {
     this.vertx = vertx;
     this.client = client;
     this.socket = socket;
-    socket.textMessageHandler(text -> frames.add(new JsonObject(text)));
+    // The raw SockJS WebSocket may use text or binary frames: take both.
+    socket.handler(buffer -> frames.add(new JsonObject(buffer)));
     this.pinger = vertx.setPeriodic(5_000, id -> socket.writeTextMessage("{\"type\":\"ping\"}"));
   }
 

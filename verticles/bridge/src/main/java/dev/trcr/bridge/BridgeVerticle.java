@@ -34,6 +34,9 @@ import java.util.UUID;
  */
 public final class BridgeVerticle extends VerticleBase {
 
+  /** An address no permission matches; see {@link #decide}. */
+  private static final String DENIED = "trcr.bridge.denied";
+
   private Tokens tokens;
   private Pool healthPool;
   private HttpServer server;
@@ -111,21 +114,31 @@ public final class BridgeVerticle extends VerticleBase {
   private void authorize(BridgeEvent event) {
     switch (event.type()) {
       case REGISTER -> authenticated(event).compose(user -> mayRegister(user, event.getRawMessage().getString("address")))
-          .onComplete(ar -> event.complete(ar.succeeded() && ar.result()));
+          .onComplete(ar -> decide(event, ar.succeeded() && ar.result()));
       case SEND -> authenticated(event).onComplete(ar -> {
-        if (ar.succeeded() && mayCommand(event.getRawMessage().getString("address"))) {
-          JsonObject raw = event.getRawMessage();
+        boolean allowed = ar.succeeded() && mayCommand(event.getRawMessage().getString("address"));
+        if (allowed) {
           // The bus sees only the verified user: whatever headers the browser sent are dropped.
-          raw.put("headers", new JsonObject().put(Bus.USER_HEADER, ar.result().toString()));
-          event.setRawMessage(raw);
-          event.complete(true);
-        } else {
-          event.complete(false);
+          event.setRawMessage(event.getRawMessage().put("headers",
+              new JsonObject().put(Bus.USER_HEADER, ar.result().toString())));
         }
+        decide(event, allowed);
       });
-      case PUBLISH -> event.complete(false);
+      case PUBLISH -> decide(event, false);
       default -> event.complete(true);
     }
+  }
+
+  /**
+   * Browsers get one answer for every refusal, {@code {"type":"err","body":"access_denied"}}, whether the token, the
+   * membership or the address was wrong. The built-in bridge answers a hook's refusal with "rejected" and only an
+   * unpermitted address with "access_denied", so a refusal is passed on as a frame for an address no rule permits.
+   */
+  private static void decide(BridgeEvent event, boolean allowed) {
+    if (!allowed) {
+      event.setRawMessage(event.getRawMessage().put("address", DENIED));
+    }
+    event.complete(true);
   }
 
   private Future<UUID> authenticated(BridgeEvent event) {
