@@ -20,6 +20,7 @@ public final class BridgeClient implements AutoCloseable {
   private final WebSocketClient client;
   private final WebSocket socket;
   private final BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
+  private final java.util.ArrayDeque<JsonObject> held = new java.util.ArrayDeque<>();
   private final Vertx vertx;
   private final long pinger;
 
@@ -74,8 +75,11 @@ public final class BridgeClient implements AutoCloseable {
     return frame;
   }
 
-  /** The next frame within {@code millis}, or null. */
+  /** The next frame within {@code millis} (frames passed over by {@link #nextMatching} first), or null. */
   public JsonObject next(long millis) {
+    if (!held.isEmpty()) {
+      return held.removeFirst();
+    }
     try {
       return frames.poll(millis, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
@@ -84,18 +88,31 @@ public final class BridgeClient implements AutoCloseable {
     }
   }
 
-  /** The next frame that matches, skipping others, or null after {@code millis}. */
+  /** The first frame that matches within {@code millis}, or null; the others are kept, in order, for later. */
   public JsonObject nextMatching(java.util.function.Predicate<JsonObject> match, long millis) {
-    long deadline = System.currentTimeMillis() + millis;
-    while (true) {
-      long left = deadline - System.currentTimeMillis();
-      if (left <= 0) {
-        return null;
-      }
-      JsonObject f = next(left);
-      if (f != null && match.test(f)) {
+    for (var it = held.iterator(); it.hasNext(); ) {
+      JsonObject f = it.next();
+      if (match.test(f)) {
+        it.remove();
         return f;
       }
+    }
+    long deadline = System.currentTimeMillis() + millis;
+    try {
+      while (true) {
+        long left = deadline - System.currentTimeMillis();
+        JsonObject f = left <= 0 ? null : frames.poll(left, TimeUnit.MILLISECONDS);
+        if (f == null) {
+          return null;
+        }
+        if (match.test(f)) {
+          return f;
+        }
+        held.addLast(f);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
     }
   }
 
