@@ -38,7 +38,8 @@ public final class Bus {
     return vertx.eventBus().<JsonObject>consumer(address.address(), message -> {
       Future<?> outcome;
       try {
-        if (message.body() == null) {
+        // Erasure lets any body through the typed consumer: check before the handler reads it.
+        if (!(((Message<?>) message).body() instanceof JsonObject)) {
           throw ErrorCode.INVALID_JSON.exception("the command body must be a JSON object");
         }
         outcome = handler.apply(message);

@@ -22,7 +22,6 @@ public enum ErrorCode {
   PROJECT_NAME_TAKEN(409, "the team has a project of that name"),
   NO_RUNNING_TIMER(409, "the caller has no running timer in this team"),
   PAYLOAD_TOO_LARGE(413, "the body is larger than the limit"),
-  UNSUPPORTED_MEDIA_TYPE(415, "the body must be application/json"),
   INTERNAL_ERROR(500, "an unexpected error; it has been logged"),
   SERVICE_UNAVAILABLE(503, "the service that handles this is not reachable right now");
 

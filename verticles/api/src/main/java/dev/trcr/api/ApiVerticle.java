@@ -70,7 +70,8 @@ public final class ApiVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     List<String> origins = Config.list(config(), "TRCR_ALLOWED_ORIGINS");
     if (!origins.isEmpty()) {
-      router.route().handler(CorsHandler.create().addOrigins(origins)
+      CorsHandler cors = origins.contains("*") ? CorsHandler.create().addOrigin("*") : CorsHandler.create().addOrigins(origins);
+      router.route().handler(cors
           .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PATCH, HttpMethod.PUT, HttpMethod.DELETE))
           .allowedHeaders(Set.of("Authorization", "Content-Type", "Idempotency-Key")));
     }
@@ -103,7 +104,8 @@ public final class ApiVerticle extends VerticleBase {
     router.delete("/api/teams/:teamId/time-entries/:entryId")
         .handler(ctx -> forward(ctx, Address.TIMERS_ENTRIES_DELETE, 204, false));
 
-    router.get("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
+    // Static files everywhere but under /api, so that an unknown API path stays a JSON 404.
+    router.getWithRegex("^/(?!api/).*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
 
     router.errorHandler(400, ctx -> failure(ctx, ErrorCode.INVALID_JSON.exception("the request is malformed")));
     router.errorHandler(404, ctx -> failure(ctx, ErrorCode.NOT_FOUND.exception("no route " + ctx.request().method()
@@ -132,7 +134,9 @@ public final class ApiVerticle extends VerticleBase {
     JsonObject body;
     try {
       body = body(ctx);
-      ctx.queryParams().forEach((name, value) -> body.put(name, value));
+      if (ctx.request().method() == HttpMethod.GET) {
+        ctx.queryParams().forEach((name, value) -> body.put(name, value));
+      }
       ctx.pathParams().forEach((name, value) -> body.put(name, Input.parseUuid(name, value).toString()));
     } catch (TrcrException e) {
       failure(ctx, e);

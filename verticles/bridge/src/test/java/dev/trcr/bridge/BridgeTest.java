@@ -156,6 +156,12 @@ class BridgeTest {
 
     JsonObject invalid = bobSocket.request("timers.start", new JsonObject().put("teamId", teamId), bob.token());
     assertEquals(400, invalid.getInteger("failureCode"));
+
+    bobSocket.send(new JsonObject().put("type", "send").put("address", "timers.start").put("replyAddress", "r-text")
+        .put("body", "start please").put("headers", new JsonObject().put("authorization", "Bearer " + bob.token())));
+    JsonObject notAnObject = bobSocket.nextMatching(f -> "r-text".equals(f.getString("address")), 5_000);
+    assertEquals(400, notAnObject.getInteger("failureCode"), notAnObject.encode());
+    assertEquals("invalid_json", new JsonObject(notAnObject.getString("message")).getJsonObject("error").getString("code"));
   }
 
   @Test

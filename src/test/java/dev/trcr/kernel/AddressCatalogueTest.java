@@ -1,0 +1,66 @@
+package dev.trcr.kernel;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The catalogue is the one list of addresses: the README's table says exactly what it says. */
+class AddressCatalogueTest {
+
+  /** A row of the README's address table: a line starting with "| `address` |". */
+  private static final Pattern ROW = Pattern.compile("^\\|\\s*`([a-z{}A-Z.]+)`\\s*\\|", Pattern.MULTILINE);
+
+  @Test
+  void theReadmeTableListsEveryAddressAndNoOther() throws IOException {
+    String readme = Files.readString(Path.of("README.md"));
+    Set<String> documented = new TreeSet<>();
+    Matcher m = ROW.matcher(readme);
+    while (m.find()) {
+      documented.add(m.group(1));
+    }
+    Set<String> catalogued = new TreeSet<>();
+    for (Address a : Address.values()) {
+      catalogued.add(a.template());
+    }
+    assertEquals(catalogued, documented);
+  }
+
+  @Test
+  void everyEntryDescribesItselfAndShowsAnExample() {
+    for (Address a : Address.values()) {
+      assertFalse(a.description().isBlank(), a.name());
+      assertNotNull(a.example(), a.name());
+      assertTrue(a.kind() == Address.Kind.STREAM || a.exampleReply() != null, a.name() + " has no example reply");
+    }
+  }
+
+  @Test
+  void concreteAddressesResolveToTheirEntry() {
+    String team = UUID.randomUUID().toString();
+    assertEquals(Address.TEAM_TIMERS, Address.of("team." + team + ".timers").orElseThrow());
+    assertEquals(team, Address.TEAM_TIMERS.teamIdOf("team." + team + ".timers").orElseThrow());
+    assertTrue(Address.of("team.not-a-uuid.timers").isEmpty());
+    assertTrue(Address.of("team." + team + ".timers.extra").isEmpty());
+    assertEquals(Address.TIMERS_START, Address.of("timers.start").orElseThrow());
+  }
+
+  @Test
+  void onlyTimerCommandsAreOpenToBrowsers() {
+    for (Address a : Address.values()) {
+      boolean browserCommand = a.browser() == Address.Browser.SEND;
+      assertEquals(a == Address.TIMERS_START || a == Address.TIMERS_STOP, browserCommand, a.name());
+    }
+  }
+}
