@@ -90,6 +90,17 @@ public enum Address {
   TEAM_TIMERS("team.{teamId}.timers", Kind.STREAM, "timers", Browser.SUBSCRIBE_TEAM_MEMBERS,
       "Live timer and time-entry changes of a team: timer.started, timer.stopped, entry.created, entry.updated, entry.deleted.",
       json("{\"type\":\"timer.started\",\"teamId\":\"<uuid>\",\"entry\":{\"id\":\"<uuid>\",\"teamId\":\"<uuid>\",\"userId\":\"<uuid>\",\"projectId\":\"<uuid>\",\"description\":\"Landing page\",\"startedAt\":\"2026-01-02T09:00:00Z\",\"stoppedAt\":null,\"durationSeconds\":null,\"user\":{\"id\":\"<uuid>\",\"name\":\"Bob\"}},\"ts\":1767344400000}"),
+      null),
+  USER_TIMERS("user.{userId}.timers", Kind.STREAM, "timers", Browser.SUBSCRIBE_SELF,
+      "The caller's own timer.started and timer.stopped events, whichever team they happen in (the app's header timer).",
+      json("{\"type\":\"timer.started\",\"teamId\":\"<uuid>\",\"entry\":{\"id\":\"<uuid>\",\"userId\":\"<uuid>\",\"stoppedAt\":null},\"ts\":1767344400000}"),
+      null),
+
+  // --- internal events ----------------------------------------------------------------------------------------------
+  BRIDGE_USER_EVENTS("bridge.user-events", Kind.EVENT, "bridge", Browser.NONE,
+      "Internal: carries every per-user stream event ({address, body}) to each node's bridge, which delivers it to its "
+          + "local subscribers of that address. Keeps cluster registrations independent of the number of users.",
+      json("{\"address\":\"user.<uuid>.timers\",\"body\":{\"type\":\"timer.started\"}}"),
       null);
 
   /** What an address is for. */
@@ -97,12 +108,21 @@ public enum Address {
     /** Point-to-point request/reply; one instance in the cluster handles each message. */
     COMMAND,
     /** Published to every subscriber; browsers may subscribe where {@link Browser} allows. */
-    STREAM
+    STREAM,
+    /** Published between verticles only; never seen by a browser. */
+    EVENT
   }
 
   /** What a browser (through the bridge) may do with an address. */
   public enum Browser {
-    NONE, SEND, SUBSCRIBE_TEAM_MEMBERS
+    /** Nothing: internal. */
+    NONE,
+    /** Send a command and get its reply. */
+    SEND,
+    /** Subscribe, if a member of the team named in the address. */
+    SUBSCRIBE_TEAM_MEMBERS,
+    /** Subscribe, if the user named in the address. Delivered through {@link #BRIDGE_USER_EVENTS}. */
+    SUBSCRIBE_SELF
   }
 
   private static final String UUID_RE = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
@@ -125,7 +145,7 @@ public enum Address {
     this.description = description;
     this.example = example;
     this.exampleReply = exampleReply;
-    this.pattern = Pattern.compile(Pattern.quote(template).replace("{teamId}", "\\E(" + UUID_RE + ")\\Q"));
+    this.pattern = Pattern.compile(Pattern.quote(template).replaceAll("\\{[a-zA-Z]+}", "\\\\E(" + UUID_RE + ")\\\\Q"));
   }
 
   /** The literal address of a fixed address. */
@@ -170,8 +190,8 @@ public enum Address {
     return exampleReply;
   }
 
-  /** The team id of a concrete address of this template, if it matches. */
-  public Optional<String> teamIdOf(String concrete) {
+  /** The id (team or user) in a concrete address of this template, if it matches. */
+  public Optional<String> idOf(String concrete) {
     var m = pattern.matcher(concrete);
     return m.matches() && m.groupCount() == 1 ? Optional.of(m.group(1)) : Optional.empty();
   }

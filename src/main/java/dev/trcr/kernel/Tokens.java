@@ -39,8 +39,17 @@ public final class Tokens {
         new JWTOptions().setAlgorithm("HS256").setExpiresInMinutes(ttlMinutes));
   }
 
+  /** A verified token: its user and when it expires. */
+  public record Verified(UUID userId, long expiresAtMillis) {
+  }
+
   /** The user of an {@code Authorization} header value ({@code Bearer <jwt>}); fails with {@code unauthenticated}. */
   public Future<UUID> verify(String authorization) {
+    return verifyWithExpiry(authorization).map(Verified::userId);
+  }
+
+  /** Like {@link #verify}, with the expiry, so that a caller may skip re-verifying the same token until then. */
+  public Future<Verified> verifyWithExpiry(String authorization) {
     if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
       return Future.failedFuture(ErrorCode.UNAUTHENTICATED.exception("send Authorization: Bearer <token>"));
     }
@@ -49,7 +58,8 @@ public final class Tokens {
       return Future.failedFuture(ErrorCode.UNAUTHENTICATED.exception("the bearer token is empty"));
     }
     return auth.authenticate(new TokenCredentials(token))
-        .map(user -> UUID.fromString(user.principal().getString("sub")))
+        .map(user -> new Verified(UUID.fromString(user.principal().getString("sub")),
+            user.principal().getLong("exp", Long.MAX_VALUE / 1000) * 1000))
         .recover(e -> Future.failedFuture(ErrorCode.UNAUTHENTICATED.exception("the token is invalid or expired")));
   }
 }

@@ -50,7 +50,7 @@ class AddressCatalogueTest {
   void concreteAddressesResolveToTheirEntry() {
     String team = UUID.randomUUID().toString();
     assertEquals(Address.TEAM_TIMERS, Address.of("team." + team + ".timers").orElseThrow());
-    assertEquals(team, Address.TEAM_TIMERS.teamIdOf("team." + team + ".timers").orElseThrow());
+    assertEquals(team, Address.TEAM_TIMERS.idOf("team." + team + ".timers").orElseThrow());
     assertTrue(Address.of("team.not-a-uuid.timers").isEmpty());
     assertTrue(Address.of("team." + team + ".timers.extra").isEmpty());
     assertEquals(Address.TIMERS_START, Address.of("timers.start").orElseThrow());

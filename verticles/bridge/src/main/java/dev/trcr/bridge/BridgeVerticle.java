@@ -1,7 +1,5 @@
 package dev.trcr.bridge;
 
-import dev.trcr.kernel.Address;
-import dev.trcr.kernel.Bus;
 import dev.trcr.kernel.Config;
 import dev.trcr.kernel.Database;
 import dev.trcr.kernel.ErrorCode;
@@ -12,65 +10,62 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.bridge.PermittedOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.sockjs.BridgeEvent;
-import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
+import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import io.vertx.sqlclient.Pool;
 
 import java.net.URI;
 import java.util.List;
-import java.util.Optional;
-import java.util.UUID;
 
 /**
- * The SockJS event-bus bridge browsers join with {@code @vertx/eventbus-bridge-client.js}. Every register, send and
- * publish must carry {@code authorization: Bearer <token>} in its headers; streams are open to the members of their
- * team; commands reach the bus with the token's user in {@link Bus#USER_HEADER} and no header a browser chose.
+ * The event-bus bridge browsers join with {@code @vertx/eventbus-bridge-client.js} over SockJS (every transport, and
+ * the raw WebSocket at {@code /eventbus/websocket}). It is a per-node hub ({@link Hub}): one bus consumer per address
+ * for all local sockets, frames encoded once, bounded sockets ({@link BridgeLimits}), and the authorisation rules of
+ * {@link BridgeProtocol}.
  */
 public final class BridgeVerticle extends VerticleBase {
-
-  /** An address no permission matches; see {@link #decide}. */
-  private static final String DENIED = "trcr.bridge.denied";
 
   private Tokens tokens;
   private Pool healthPool;
   private HttpServer server;
   private List<String> allowedOrigins;
+  private BridgeLimits limits;
+  private Hub hub;
+  private BridgeProtocol protocol;
+  private long sweeper;
 
   @Override
   public Future<?> start() {
     tokens = Tokens.create(vertx, config());
     healthPool = Database.pool(vertx, config().copy().put("TRCR_PG_POOL_SIZE", 1));
     allowedOrigins = Config.list(config(), "TRCR_ALLOWED_ORIGINS");
+    limits = BridgeLimits.from(config());
+    hub = new Hub(vertx);
+    protocol = new BridgeProtocol(vertx, tokens, limits, hub);
 
-    SockJSBridgeOptions options = new SockJSBridgeOptions();
-    for (Address address : Address.values()) {
-      switch (address.browser()) {
-        case SEND -> options.addInboundPermitted(new PermittedOptions().setAddress(address.address()));
-        case SUBSCRIBE_TEAM_MEMBERS -> options.addOutboundPermitted(new PermittedOptions()
-            .setAddressRegex(address.template().replace(".", "\\.").replace("{teamId}", "[0-9a-fA-F-]{36}")));
-        case NONE -> {
-        }
-      }
-    }
     Router router = Router.router(vertx);
     router.get("/health").handler(ctx -> Health.handle(vertx, healthPool, ctx));
     router.route("/eventbus*").handler(this::checkOrigin);
-    router.route("/eventbus*").subRouter(SockJSHandler.create(vertx, new SockJSHandlerOptions())
-        .bridge(options, this::authorize));
+    if ("builtin".equals(Config.string(config(), "TRCR_BRIDGE_IMPL"))) {
+      router.route("/eventbus*").subRouter(new BuiltinBridge(vertx, tokens).router());
+    } else {
+      router.route("/eventbus*").subRouter(SockJSHandler.create(vertx, new SockJSHandlerOptions()
+          .setRegisterWriteHandler(false)).socketHandler(this::accept));
+    }
     router.errorHandler(404, ctx -> ctx.response().setStatusCode(404).putHeader("content-type", "application/json")
         .end(ErrorCode.NOT_FOUND.exception("no route " + ctx.request().path()).toJson().encode()));
 
-    return vertx.createHttpServer(new HttpServerOptions()
+    sweeper = vertx.setPeriodic(1_000, id -> hub.sweep());
+    return hub.start().compose(ignored -> vertx.createHttpServer(new HttpServerOptions()
             .setHost(Config.string(config(), "TRCR_HTTP_HOST"))
-            .setPort(Config.integer(config(), "TRCR_BRIDGE_PORT")))
+            .setPort(Config.integer(config(), "TRCR_BRIDGE_PORT"))
+            .setMaxWebSocketFrameSize(limits.maxFrameBytes() + 1024)
+            .setMaxWebSocketMessageSize(limits.maxFrameBytes() + 1024))
         .requestHandler(router)
-        .listen()
+        .listen())
         .onSuccess(s -> {
           server = s;
           vertx.sharedData().getLocalMap(Node.LOCAL_MAP).put("bridge.port", s.actualPort());
@@ -79,7 +74,21 @@ public final class BridgeVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return Future.all(server == null ? Future.succeededFuture() : server.close(), healthPool.close());
+    vertx.cancelTimer(sweeper);
+    return Future.all(hub.stop(), server == null ? Future.succeededFuture() : server.close(), healthPool.close());
+  }
+
+  private void accept(SockJSSocket sock) {
+    if (hub.socketCount() >= limits.maxSockets()) {
+      sock.close(BridgeSocket.CLOSE_NODE_FULL, "this node holds its limit of " + limits.maxSockets()
+          + " sockets; try another node");
+      return;
+    }
+    BridgeSocket socket = new BridgeSocket(sock, limits, hub);
+    hub.add(socket);
+    sock.handler(data -> protocol.handle(socket, data));
+    sock.closeHandler(v -> socket.closedByPeer());
+    sock.exceptionHandler(e -> socket.closedByPeer());
   }
 
   /** Browsers always send Origin; a page from a foreign origin cannot open the bridge. Non-browser clients send none. */
@@ -109,57 +118,5 @@ public final class BridgeVerticle extends VerticleBase {
     } catch (IllegalArgumentException e) {
       return false;
     }
-  }
-
-  private void authorize(BridgeEvent event) {
-    switch (event.type()) {
-      case REGISTER -> authenticated(event).compose(user -> mayRegister(user, event.getRawMessage().getString("address")))
-          .onComplete(ar -> decide(event, ar.succeeded() && ar.result()));
-      case SEND -> authenticated(event).onComplete(ar -> {
-        boolean allowed = ar.succeeded() && mayCommand(event.getRawMessage().getString("address"));
-        if (allowed) {
-          // The bus sees only the verified user: whatever headers the browser sent are dropped.
-          event.setRawMessage(event.getRawMessage().put("headers",
-              new JsonObject().put(Bus.USER_HEADER, ar.result().toString())));
-        }
-        decide(event, allowed);
-      });
-      case PUBLISH -> decide(event, false);
-      default -> event.complete(true);
-    }
-  }
-
-  /**
-   * Browsers get one answer for every refusal, {@code {"type":"err","body":"access_denied"}}, whether the token, the
-   * membership or the address was wrong. The built-in bridge answers a hook's refusal with "rejected" and only an
-   * unpermitted address with "access_denied", so a refusal is passed on as a frame for an address no rule permits.
-   */
-  private static void decide(BridgeEvent event, boolean allowed) {
-    if (!allowed) {
-      event.setRawMessage(event.getRawMessage().put("address", DENIED));
-    }
-    event.complete(true);
-  }
-
-  private Future<UUID> authenticated(BridgeEvent event) {
-    JsonObject raw = event.getRawMessage();
-    JsonObject headers = raw == null ? null : raw.getJsonObject("headers");
-    return tokens.verify(headers == null ? null : headers.getString("authorization"));
-  }
-
-  private static boolean mayCommand(String address) {
-    return address != null && Address.of(address).map(a -> a.browser() == Address.Browser.SEND).orElse(false);
-  }
-
-  private Future<Boolean> mayRegister(UUID user, String address) {
-    Optional<Address> entry = address == null ? Optional.empty() : Address.of(address);
-    if (entry.isEmpty() || entry.get().browser() != Address.Browser.SUBSCRIBE_TEAM_MEMBERS) {
-      return Future.succeededFuture(false);
-    }
-    String teamId = entry.get().teamIdOf(address).orElseThrow();
-    return Bus.request(vertx, Address.WORKSPACE_ACCESS,
-            new JsonObject().put("teamId", teamId).put("userId", user.toString()), null)
-        .map(access -> true)
-        .otherwise(false);
   }
 }

@@ -297,10 +297,15 @@ public final class TimersVerticle extends VerticleBase {
     });
   }
 
+  /** Publishes to the team's stream; the owner's own timer starts and stops also go to their per-user stream. */
   private void publish(String type, JsonObject entry) {
     String teamId = entry.getString("teamId");
-    vertx.eventBus().publish(Address.TEAM_TIMERS.address(teamId), new JsonObject()
-        .put("type", type).put("teamId", teamId).put("entry", entry).put("ts", System.currentTimeMillis()));
+    JsonObject event = new JsonObject()
+        .put("type", type).put("teamId", teamId).put("entry", entry).put("ts", System.currentTimeMillis());
+    vertx.eventBus().publish(Address.TEAM_TIMERS.address(teamId), event);
+    if (type.startsWith("timer.")) {
+      Bus.publishToUser(vertx, Address.USER_TIMERS, UUID.fromString(entry.getString("userId")), event);
+    }
   }
 
   static JsonObject entry(Row r) {

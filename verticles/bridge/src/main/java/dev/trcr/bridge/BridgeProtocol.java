@@ -1,0 +1,234 @@
+package dev.trcr.bridge;
+
+import dev.trcr.kernel.Address;
+import dev.trcr.kernel.Bus;
+import dev.trcr.kernel.Tokens;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The wire protocol of {@code @vertx/eventbus-bridge-client.js} 1.0.0 on one node: {@code ping}, {@code register},
+ * {@code unregister}, {@code send} (with {@code replyAddress}) and {@code publish}, each authorised from the token in
+ * the frame's {@code authorization} header. Team streams are open to the team's members, per-user streams to their
+ * user, commands marked {@link Address.Browser#SEND} to every authenticated user (the domain checks the rest).
+ */
+final class BridgeProtocol {
+
+  private static final int REPLY_ADDRESS_LENGTH = 36;
+
+  private final Vertx vertx;
+  private final Tokens tokens;
+  private final BridgeLimits limits;
+  private final Hub hub;
+  /** user|team → until when membership was confirmed; saves a bus round trip per register in reconnect storms. */
+  private final Map<String, Long> memberships = new HashMap<>();
+
+  BridgeProtocol(Vertx vertx, Tokens tokens, BridgeLimits limits, Hub hub) {
+    this.vertx = vertx;
+    this.tokens = tokens;
+    this.limits = limits;
+    this.hub = hub;
+  }
+
+  void handle(BridgeSocket socket, Buffer data) {
+    socket.lastSeen = System.currentTimeMillis();
+    if (data.length() > limits.maxFrameBytes()) {
+      socket.write(Frames.error(Frames.FRAME_TOO_LARGE));
+      return;
+    }
+    JsonObject frame;
+    try {
+      frame = new JsonObject(data);
+    } catch (RuntimeException e) {
+      socket.write(Frames.error(Frames.INVALID_JSON));
+      return;
+    }
+    Object type = frame.getValue("type");
+    if (!(type instanceof String t)) {
+      socket.write(Frames.error(Frames.MISSING_TYPE));
+      return;
+    }
+    switch (t) {
+      case "ping" -> {
+        // lastSeen is all a ping does
+      }
+      case "register" -> register(socket, frame);
+      case "unregister" -> unregister(socket, frame);
+      case "send" -> send(socket, frame);
+      case "publish" -> publish(socket, frame);
+      default -> socket.write(Frames.error(Frames.INVALID_TYPE));
+    }
+  }
+
+  private String address(BridgeSocket socket, JsonObject frame) {
+    Object address = frame.getValue("address");
+    if (!(address instanceof String a)) {
+      socket.write(Frames.error(Frames.MISSING_ADDRESS));
+      return null;
+    }
+    if (a.length() > limits.maxAddressLength()) {
+      socket.write(Frames.error(Frames.MAX_ADDRESS_LENGTH));
+      return null;
+    }
+    return a;
+  }
+
+  private void register(BridgeSocket socket, JsonObject frame) {
+    String address = address(socket, frame);
+    if (address == null) {
+      return;
+    }
+    Optional<Address> entry = Address.of(address);
+    Address.Browser access = entry.map(Address::browser).orElse(Address.Browser.NONE);
+    if (access != Address.Browser.SUBSCRIBE_TEAM_MEMBERS && access != Address.Browser.SUBSCRIBE_SELF) {
+      socket.write(Frames.error(Frames.ACCESS_DENIED));
+      return;
+    }
+    if (socket.subscriptions.contains(address)) {
+      socket.write(Frames.error(Frames.ALREADY_REGISTERED));
+      return;
+    }
+    if (socket.subscriptions.size() >= limits.maxSubscriptions()) {
+      socket.write(Frames.error(Frames.MAX_HANDLERS));
+      return;
+    }
+    // Hold the slot while authorising, so a burst of registers cannot overshoot the limit.
+    socket.subscriptions.add(address);
+    String id = entry.get().idOf(address).orElseThrow();
+    authenticate(socket, frame)
+        .compose(user -> access == Address.Browser.SUBSCRIBE_SELF
+            ? Future.succeededFuture(user.toString().equalsIgnoreCase(id))
+            : isMember(user, id))
+        .otherwise(false)
+        .onSuccess(allowed -> {
+          if (socket.closed()) {
+            return;
+          }
+          if (!allowed) {
+            socket.subscriptions.remove(address);
+            socket.write(Frames.error(Frames.ACCESS_DENIED));
+            return;
+          }
+          hub.subscribe(socket, address, access == Address.Browser.SUBSCRIBE_SELF);
+        });
+  }
+
+  private void unregister(BridgeSocket socket, JsonObject frame) {
+    String address = address(socket, frame);
+    if (address != null && socket.subscriptions.remove(address)) {
+      hub.unsubscribe(socket, address);
+    }
+  }
+
+  private void publish(BridgeSocket socket, JsonObject frame) {
+    // No address is open to publishing from a browser: every browser action is a command with a reply.
+    if (address(socket, frame) != null) {
+      socket.write(Frames.error(Frames.ACCESS_DENIED));
+    }
+  }
+
+  private void send(BridgeSocket socket, JsonObject frame) {
+    String address = address(socket, frame);
+    if (address == null) {
+      return;
+    }
+    Object replyValue = frame.getValue("replyAddress");
+    if (replyValue != null && (!(replyValue instanceof String r) || r.length() > REPLY_ADDRESS_LENGTH)) {
+      socket.write(Frames.error(Frames.INVALID_REPLY_ADDRESS));
+      return;
+    }
+    String replyAddress = (String) replyValue;
+    boolean command = Address.of(address).map(a -> a.browser() == Address.Browser.SEND).orElse(false);
+    if (!command) {
+      socket.write(Frames.error(Frames.ACCESS_DENIED));
+      return;
+    }
+    if (socket.pendingReplies >= limits.maxPendingReplies()) {
+      socket.write(Frames.error(Frames.TOO_MANY_PENDING_REPLIES));
+      return;
+    }
+    socket.pendingReplies++;
+    authenticate(socket, frame).onComplete(auth -> {
+      if (auth.failed()) {
+        socket.pendingReplies--;
+        socket.write(Frames.error(Frames.ACCESS_DENIED));
+        return;
+      }
+      Object body = frame.getValue("body");
+      if (!(body instanceof JsonObject)) {
+        socket.pendingReplies--;
+        if (replyAddress != null) {
+          socket.write(Frames.failure(replyAddress, new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 400,
+              new JsonObject().put("error", new JsonObject().put("code", "invalid_json")
+                  .put("message", "the body must be a JSON object")).encode())));
+        }
+        return;
+      }
+      // The bus sees only the verified user: whatever headers the browser sent stay here.
+      DeliveryOptions options = new DeliveryOptions().setSendTimeout(limits.replyTimeoutMs())
+          .addHeader(Bus.USER_HEADER, auth.result().toString());
+      vertx.eventBus().request(address, body, options).onComplete(reply -> {
+        socket.pendingReplies--;
+        if (replyAddress == null || socket.closed()) {
+          return;
+        }
+        if (reply.succeeded()) {
+          Message<Object> message = reply.result();
+          socket.write(Frames.rec(replyAddress, message.body(), null));
+        } else {
+          ReplyException failure = reply.cause() instanceof ReplyException r ? r
+              : new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 500, reply.cause().getMessage());
+          socket.write(Frames.failure(replyAddress, failure));
+        }
+      });
+    });
+  }
+
+  /** The user of the frame's token; a socket that repeats the token it last proved is not verified again. */
+  private Future<UUID> authenticate(BridgeSocket socket, JsonObject frame) {
+    JsonObject headers = frame.getValue("headers") instanceof JsonObject h ? h : null;
+    Object header = headers == null ? null : headers.getValue("authorization");
+    if (!(header instanceof String authorization)) {
+      return Future.failedFuture("no token");
+    }
+    if (authorization.equals(socket.token) && System.currentTimeMillis() < socket.tokenExpiresAt) {
+      return Future.succeededFuture(socket.user);
+    }
+    return tokens.verifyWithExpiry(authorization).map(verified -> {
+      socket.token = authorization;
+      socket.user = verified.userId();
+      socket.tokenExpiresAt = verified.expiresAtMillis();
+      return verified.userId();
+    });
+  }
+
+  private Future<Boolean> isMember(UUID user, String teamId) {
+    String key = user + "|" + teamId;
+    Long until = memberships.get(key);
+    long now = System.currentTimeMillis();
+    if (until != null && until > now) {
+      return Future.succeededFuture(true);
+    }
+    return Bus.request(vertx, Address.WORKSPACE_ACCESS,
+            new JsonObject().put("teamId", teamId).put("userId", user.toString()), null, limits.replyTimeoutMs())
+        .map(access -> {
+          if (memberships.size() > 100_000) {
+            memberships.clear();
+          }
+          memberships.put(key, now + limits.accessCacheMs());
+          return true;
+        })
+        .otherwise(false);
+  }
+}

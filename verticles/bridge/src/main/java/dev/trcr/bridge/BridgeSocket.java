@@ -1,0 +1,106 @@
+package dev.trcr.bridge;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * One browser's socket on this node: who it is (once a frame carried a valid token), what it subscribed to, and how
+ * far behind it is. Used only on the bridge verticle's event loop.
+ */
+final class BridgeSocket {
+
+  /** WebSocket close codes in the application range, with the reason a client can log. */
+  static final int CLOSE_PING_TIMEOUT = 4000;
+  static final int CLOSE_SLOW_CONSUMER = 4008;
+  static final int CLOSE_NODE_FULL = 4029;
+
+  final SockJSSocket sock;
+  final Set<String> subscriptions = new HashSet<>();
+  private final BridgeLimits limits;
+  private final Hub hub;
+
+  String token;
+  UUID user;
+  long tokenExpiresAt;
+  int pendingReplies;
+  long lastSeen;
+  private long congestedSince;
+  private long bytesWhileCongested;
+  private boolean closed;
+
+  BridgeSocket(SockJSSocket sock, BridgeLimits limits, Hub hub) {
+    this.sock = sock;
+    this.limits = limits;
+    this.hub = hub;
+    this.lastSeen = System.currentTimeMillis();
+  }
+
+  boolean closed() {
+    return closed;
+  }
+
+  /**
+   * Writes a frame unless the client has stopped reading: while the outbound queue is full, frames still go out (none
+   * is dropped), but past {@code maxQueuedBytes} or {@code slowClientMs} the socket is closed, so a stalled client
+   * costs the node a bounded amount of memory. The client reconnects and reloads.
+   */
+  void write(Buffer frame) {
+    if (closed) {
+      return;
+    }
+    if (sock.writeQueueFull()) {
+      long now = System.currentTimeMillis();
+      if (congestedSince == 0) {
+        congestedSince = now;
+        sock.drainHandler(v -> {
+          congestedSince = 0;
+          bytesWhileCongested = 0;
+        });
+      }
+      bytesWhileCongested += frame.length();
+      if (bytesWhileCongested > limits.maxQueuedBytes() || now - congestedSince > limits.slowClientMs()) {
+        closeSlow();
+        return;
+      }
+    }
+    sock.write(frame);
+  }
+
+  /** Called by the node's sweep: closes a socket that went quiet or stayed congested with nothing new to write. */
+  void sweep(long now) {
+    if (closed) {
+      return;
+    }
+    if (congestedSince != 0 && now - congestedSince > limits.slowClientMs()) {
+      closeSlow();
+    } else if (now - lastSeen > limits.pingTimeoutMs()) {
+      close(CLOSE_PING_TIMEOUT, "no frame or ping for " + limits.pingTimeoutMs() + " ms");
+    }
+  }
+
+  private void closeSlow() {
+    close(CLOSE_SLOW_CONSUMER, "slow consumer: outbound queue full for too long; reconnect and reload");
+  }
+
+  /** Closes with a reason (raw WebSockets carry it; SockJS transports close plainly) and drops all subscriptions. */
+  void close(int code, String reason) {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    hub.forget(this);
+    sock.close(code, reason);
+  }
+
+  /** The socket closed from the other side. */
+  void closedByPeer() {
+    if (!closed) {
+      closed = true;
+      hub.forget(this);
+    }
+  }
+}
