@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AddressCatalogueTest {
 
   /** A row of the README's address table: a line starting with "| `address` |". */
-  private static final Pattern ROW = Pattern.compile("^\\|\\s*`([a-z{}A-Z.]+)`\\s*\\|", Pattern.MULTILINE);
+  private static final Pattern ROW = Pattern.compile("^\\|\\s*`([a-z{}A-Z.-]+)`\\s*\\|", Pattern.MULTILINE);
 
   @Test
   void theReadmeTableListsEveryAddressAndNoOther() throws IOException {
@@ -42,7 +42,7 @@ class AddressCatalogueTest {
     for (Address a : Address.values()) {
       assertFalse(a.description().isBlank(), a.name());
       assertNotNull(a.example(), a.name());
-      assertTrue(a.kind() == Address.Kind.STREAM || a.exampleReply() != null, a.name() + " has no example reply");
+      assertTrue(a.kind() != Address.Kind.COMMAND || a.exampleReply() != null, a.name() + " has no example reply");
     }
   }
 
