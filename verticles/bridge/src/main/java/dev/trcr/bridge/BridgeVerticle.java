@@ -58,12 +58,20 @@ public final class BridgeVerticle extends VerticleBase {
     router.errorHandler(404, ctx -> ctx.response().setStatusCode(404).putHeader("content-type", "application/json")
         .end(ErrorCode.NOT_FOUND.exception("no route " + ctx.request().path()).toJson().encode()));
 
-    sweeper = vertx.setPeriodic(1_000, id -> hub.sweep());
+    sweeper = vertx.setPeriodic(1_000, id -> {
+      hub.sweep();
+      // What an operator (and a test) can read of this node's bridge without reaching into it.
+      var stats = vertx.sharedData().getLocalMap(Node.LOCAL_MAP);
+      stats.put("bridge.sockets", hub.socketCount());
+      stats.put("bridge.consumers", hub.consumerCount());
+    });
     return hub.start().compose(ignored -> vertx.createHttpServer(new HttpServerOptions()
             .setHost(Config.string(config(), "TRCR_HTTP_HOST"))
             .setPort(Config.integer(config(), "TRCR_BRIDGE_PORT"))
-            .setMaxWebSocketFrameSize(limits.maxFrameBytes() + 1024)
-            .setMaxWebSocketMessageSize(limits.maxFrameBytes() + 1024))
+            // Frames somewhat over the limit get a clear err frame from the protocol; far larger ones are cut off
+            // by the transport (close 1009) before they are buffered.
+            .setMaxWebSocketFrameSize(4 * limits.maxFrameBytes() + 1024)
+            .setMaxWebSocketMessageSize(4 * limits.maxFrameBytes() + 1024))
         .requestHandler(router)
         .listen())
         .onSuccess(s -> {
