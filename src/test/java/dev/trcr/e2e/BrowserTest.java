@@ -2,32 +2,27 @@ package dev.trcr.e2e;
 
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.assertions.LocatorAssertions;
 import dev.trcr.kernel.Node;
 import dev.trcr.testing.Api;
 import dev.trcr.testing.Api.Session;
+import dev.trcr.testing.Chromium;
 import dev.trcr.testing.TestNodes;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The web page in a real Chromium: a teammate's timer shows up live through the bridge, and Start in the page starts
@@ -35,10 +30,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class BrowserTest {
 
-  private static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
-  private static final List<String> CHROMIUM_ARGS = List.of("--no-sandbox", "--disable-gpu",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-      "--disable-quic");
   /** Api.signup's password. */
   private static final String PASSWORD = "correct horse battery";
   /** How long the page may take to show what the server did ("live" means well under this). */
@@ -48,43 +39,29 @@ class BrowserTest {
 
   private static Node node;
   private static Api api;
-  private static Playwright playwright;
+  private static Chromium chromium;
   private static Browser browser;
 
   @BeforeAll
   static void start() {
-    if (!Files.isExecutable(CHROMIUM)) {
-      fail(CHROMIUM + " is missing: the browser test drives Debian's chromium package "
-          + "(apt-get install -y chromium); Playwright cannot download browsers on this machine");
-    }
+    chromium = Chromium.launch();
+    browser = chromium.browser();
     node = TestNodes.start(TestNodes.config());
     api = new Api(node.vertx(), node.httpPort());
-    playwright = Playwright.create(new Playwright.CreateOptions()
-        .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-    browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
-        .setExecutablePath(CHROMIUM)
-        .setHeadless(true)
-        .setArgs(CHROMIUM_ARGS));
   }
 
   @AfterAll
   static void stop() {
     try {
-      if (browser != null) {
-        browser.close();
+      if (chromium != null) {
+        chromium.close();
       }
     } finally {
-      try {
-        if (playwright != null) {
-          playwright.close();
-        }
-      } finally {
-        if (api != null) {
-          api.close();
-        }
-        if (node != null) {
-          node.close().await();
-        }
+      if (api != null) {
+        api.close();
+      }
+      if (node != null) {
+        node.close().await();
       }
     }
   }

@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
@@ -49,6 +50,8 @@ public final class BridgeVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.get("/health").handler(ctx -> Health.handle(vertx, healthPool, ctx));
     router.route("/eventbus*").handler(this::checkOrigin);
+    // The SockJS XHR transports post frames (xhr_send): Vert.x 5 needs the body read before the SockJS handler.
+    router.post("/eventbus*").handler(BodyHandler.create(false).setBodyLimit(4L * limits.maxFrameBytes() + 1024));
     if ("builtin".equals(Config.string(config(), "TRCR_BRIDGE_IMPL"))) {
       router.route("/eventbus*").subRouter(new BuiltinBridge(vertx, tokens).router());
     } else {
