@@ -86,6 +86,12 @@ public enum Address {
       json("{\"teamId\":\"<uuid>\",\"entryId\":\"<uuid>\"}"),
       json("{}")),
 
+  TIMERS_JOURNAL_READ("timers.journal.read", Kind.COMMAND, "timers", Browser.NONE,
+      "Internal: events of one of the timers streams after a seq, from the journal (the hub's gap filling and "
+          + "reconnect recovery); limit 0 asks for the head only.",
+      json("{\"stream\":\"team.<uuid>.timers\",\"after\":41,\"limit\":500}"),
+      json("{\"stream\":\"team.<uuid>.timers\",\"epoch\":\"3f9a1c2e\",\"lastSeq\":43,\"events\":[{\"type\":\"timer.started\",\"seq\":42,\"epoch\":\"3f9a1c2e\"}]}")),
+
   // --- browser-facing streams ---------------------------------------------------------------------------------------
   TEAM_TIMERS("team.{teamId}.timers", Kind.STREAM, "timers", Browser.SUBSCRIBE_TEAM_MEMBERS,
       "Live timer and time-entry changes of a team: timer.started, timer.stopped, entry.created, entry.updated, entry.deleted.",
@@ -188,6 +194,14 @@ public enum Address {
 
   public Object exampleReply() {
     return exampleReply;
+  }
+
+  /** The command that reads this stream's journal: {@code <owner>.journal.read}. */
+  public Address journalReader() {
+    if (kind != Kind.STREAM) {
+      throw new IllegalStateException(this + " is not a stream");
+    }
+    return valueOf(owner.toUpperCase(java.util.Locale.ROOT) + "_JOURNAL_READ");
   }
 
   /** The id (team or user) in a concrete address of this template, if it matches. */

@@ -71,18 +71,6 @@ public final class Bus {
     return vertx.eventBus().<T>request(address.address(), body, options).map(Message::body);
   }
 
-  /**
-   * Publishes an event on a per-user stream ({@code user.{userId}.…}). It travels on the one node-level address
-   * {@link Address#BRIDGE_USER_EVENTS}; each node's bridge delivers it to its own subscribers of that stream.
-   */
-  public static void publishToUser(Vertx vertx, Address stream, UUID userId, Object body) {
-    if (stream.browser() != Address.Browser.SUBSCRIBE_SELF) {
-      throw new IllegalArgumentException(stream + " is not a per-user stream");
-    }
-    vertx.eventBus().publish(Address.BRIDGE_USER_EVENTS.address(),
-        new JsonObject().put("address", stream.address(userId)).put("body", body));
-  }
-
   /** The acting user of a command; a command that needs one and lacks it is refused. */
   public static UUID caller(Message<?> message) {
     String user = message.headers().get(USER_HEADER);

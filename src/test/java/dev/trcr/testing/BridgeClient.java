@@ -51,6 +51,16 @@ public final class BridgeClient implements AutoCloseable {
     write(frame("register", address, token));
   }
 
+  /** Registers and asks for the events after {@code since} in {@code epoch} first (recovery after a reconnect). */
+  public void register(String address, String token, long since, String epoch) {
+    JsonObject frame = frame("register", address, token);
+    frame.getJsonObject("headers").put("since", Long.toString(since));
+    if (epoch != null) {
+      frame.getJsonObject("headers").put("epoch", epoch);
+    }
+    write(frame);
+  }
+
   /** Sends a command with a reply address and waits for the reply frame (or an err frame). */
   public JsonObject request(String address, JsonObject body, String token) {
     String replyAddress = UUID.randomUUID().toString();

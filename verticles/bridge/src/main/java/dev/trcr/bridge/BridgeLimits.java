@@ -18,10 +18,11 @@ import java.lang.management.ManagementFactory;
  * @param maxQueuedBytes    bytes written to a socket while its outbound queue is full before it is closed
  * @param replyTimeoutMs    how long a command may take before the browser gets a TIMEOUT failure
  * @param accessCacheMs     how long a membership answer is reused for further registers of the same user and team
+ * @param recoveryLimit     most events replayed to a reconnecting client; further behind, it gets a reset
  */
 record BridgeLimits(int maxSockets, int maxSubscriptions, int maxFrameBytes, int maxAddressLength,
                     int maxPendingReplies, long pingTimeoutMs, long slowClientMs, long maxQueuedBytes,
-                    long replyTimeoutMs, long accessCacheMs) {
+                    long replyTimeoutMs, long accessCacheMs, int recoveryLimit) {
 
   static BridgeLimits from(JsonObject config) {
     int sockets = Config.integer(config, "TRCR_BRIDGE_MAX_SOCKETS");
@@ -35,7 +36,8 @@ record BridgeLimits(int maxSockets, int maxSubscriptions, int maxFrameBytes, int
         Config.integer(config, "TRCR_BRIDGE_SLOW_CLIENT_MS"),
         Config.integer(config, "TRCR_BRIDGE_MAX_QUEUED_BYTES"),
         Config.integer(config, "TRCR_BUS_TIMEOUT_MS"),
-        Config.integer(config, "TRCR_BRIDGE_ACCESS_CACHE_MS"));
+        Config.integer(config, "TRCR_BRIDGE_ACCESS_CACHE_MS"),
+        Config.integer(config, "TRCR_JOURNAL_RECOVERY_LIMIT"));
   }
 
   /** Leaves 200 descriptors for PostgreSQL connections, the cluster, jars and logs. */

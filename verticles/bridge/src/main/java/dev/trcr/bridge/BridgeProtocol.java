@@ -120,8 +120,14 @@ final class BridgeProtocol {
             socket.write(Frames.error(Frames.ACCESS_DENIED));
             return;
           }
-          hub.subscribe(socket, address, access == Address.Browser.SUBSCRIBE_SELF);
+          JsonObject headers = frame.getValue("headers") instanceof JsonObject h ? h : new JsonObject();
+          hub.subscribe(socket, address, entry.get(), text(headers.getValue("since")), text(headers.getValue("epoch")));
         });
+  }
+
+  /** Header values are strings by contract; a number is taken as its text. */
+  private static String text(Object value) {
+    return value == null ? null : value.toString();
   }
 
   private void unregister(BridgeSocket socket, JsonObject frame) {

@@ -3,7 +3,11 @@ package dev.trcr.bridge;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -68,6 +72,57 @@ final class BridgeSocket {
       }
     }
     sock.write(frame);
+  }
+
+  /** A live frame kept back while the journal replays what the client missed. */
+  private record Held(Long seq, Buffer frame) {
+  }
+
+  /** Addresses being recovered (register with {@code since}) and the live frames that arrived meanwhile. */
+  private Map<String, List<Held>> holding;
+
+  void hold(String address) {
+    if (holding == null) {
+      holding = new HashMap<>();
+    }
+    holding.put(address, new ArrayList<>());
+  }
+
+  void release(String address) {
+    if (holding != null) {
+      holding.remove(address);
+    }
+  }
+
+  /** A live event for one of this socket's addresses: written now, or after that address's replay. */
+  void deliver(String address, Long seq, Buffer frame) {
+    List<Held> held = holding == null ? null : holding.get(address);
+    if (held == null) {
+      write(frame);
+    } else {
+      held.add(new Held(seq, frame));
+    }
+  }
+
+  /**
+   * The replay of {@code address} is ready: either a reset, or the missed frames up to {@code lastReplayed}. Then the
+   * live frames kept back meanwhile follow, without the ones the replay already carried.
+   */
+  void replayed(String address, io.vertx.core.json.JsonObject reset, List<Buffer> frames, long lastReplayed) {
+    List<Held> held = holding == null ? null : holding.remove(address);
+    if (held == null || closed) {
+      return;
+    }
+    if (reset != null) {
+      write(Frames.rec(address, reset, null));
+    } else {
+      frames.forEach(this::write);
+    }
+    for (Held h : held) {
+      if (reset != null || h.seq() == null || h.seq() > lastReplayed) {
+        write(h.frame());
+      }
+    }
   }
 
   /** Called by the node's sweep: closes a socket that went quiet or stayed congested with nothing new to write. */

@@ -44,7 +44,7 @@ public final class BridgeVerticle extends VerticleBase {
     healthPool = Database.pool(vertx, config().copy().put("TRCR_PG_POOL_SIZE", 1));
     allowedOrigins = Config.list(config(), "TRCR_ALLOWED_ORIGINS");
     limits = BridgeLimits.from(config());
-    hub = new Hub(vertx);
+    hub = new Hub(vertx, limits);
     protocol = new BridgeProtocol(vertx, tokens, limits, hub);
 
     Router router = Router.router(vertx);

@@ -1,11 +1,13 @@
 package dev.trcr.bridge;
 
 import dev.trcr.kernel.Address;
+import dev.trcr.kernel.Bus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -14,31 +16,56 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
- * The node's fan-out: one event-bus consumer per subscribed address, shared by every local socket that subscribed to
- * it (reference-counted: the consumer goes when its last socket does). Each message is encoded once into a frame and
- * that buffer is written to every subscriber. Per-user streams ({@code user.{userId}.…}) register nothing per user:
- * publishers send them to the one node-level address {@code bridge.user-events}, and the hub looks up its local sockets.
- * Cluster registrations therefore grow with the number of distinct team streams a node serves, never with sockets or
- * users.
+ * The node's fan-out. One event-bus consumer per subscribed address, shared by every local socket that subscribed to
+ * it (reference-counted: the consumer goes with its last socket); each event is encoded once into a frame and that
+ * buffer is written to every subscriber. Per-user streams ({@code user.{userId}.…}) register nothing per user:
+ * publishers send them on the one node-level address {@code bridge.user-events} and the hub looks up its sockets, so
+ * cluster registrations grow with the team streams a node serves, never with its sockets or users.
+ *
+ * <p>Streams are journaled ({@code seq} per stream, see the kernel's {@code Journal}): the hub delivers each stream in
+ * {@code seq} order without repeats, fills a gap from the journal, and replays the events a reconnecting client
+ * missed ({@code since}/{@code epoch} headers on its register) before any live one, or tells it to reload
+ * ({@code {"type":"reset"}}) when too much is missing or the stream's history changed.
  */
 final class Hub {
 
+  private static final System.Logger LOG = System.getLogger(Hub.class.getName());
+  /** How long an out-of-order event waits for the ones before it before the hub reads them from the journal. */
+  private static final long GAP_WAIT_MS = 100;
+
   private final Vertx vertx;
+  private final BridgeLimits limits;
   private final Map<String, Topic> topics = new HashMap<>();
-  private final Map<String, Set<BridgeSocket>> userTopics = new HashMap<>();
   private final Set<BridgeSocket> sockets = new LinkedHashSet<>();
   private MessageConsumer<JsonObject> userEvents;
   private long deliveredFrames;
+  private int busConsumers;
 
-  private static final class Topic {
+  /** One subscribed stream on this node. */
+  private final class Topic {
+    final String address;
+    final Address stream;
     final Set<BridgeSocket> subscribers = new LinkedHashSet<>();
     MessageConsumer<Object> consumer;
+    Future<Void> ready;
+    boolean headKnown;
+    String epoch;
+    long lastSeq;
+    final TreeMap<Long, JsonObject> pending = new TreeMap<>();
+    long gapTimer = -1;
+
+    Topic(String address, Address stream) {
+      this.address = address;
+      this.stream = stream;
+    }
   }
 
-  Hub(Vertx vertx) {
+  Hub(Vertx vertx, BridgeLimits limits) {
     this.vertx = vertx;
+    this.limits = limits;
   }
 
   Future<Void> start() {
@@ -47,8 +74,7 @@ final class Hub {
   }
 
   Future<Void> stop() {
-    List<BridgeSocket> open = new ArrayList<>(sockets);
-    open.forEach(s -> s.close(1001, "node shutting down; reconnect"));
+    new ArrayList<>(sockets).forEach(s -> s.close(1001, "node shutting down; reconnect"));
     return userEvents == null ? Future.succeededFuture() : userEvents.unregister();
   }
 
@@ -60,52 +86,82 @@ final class Hub {
     return sockets.size();
   }
 
-  /** Distinct addresses this node holds a consumer for: what the cluster registry sees of this node. */
+  /** Event-bus consumers this node's hub holds: what the cluster registry sees of it. */
   int consumerCount() {
-    return topics.size() + 1;
+    return busConsumers + 1;
   }
 
   long deliveredFrames() {
     return deliveredFrames;
   }
 
-  /** Subscribes a socket; completes when the node's consumer for the address is registered cluster-wide. */
-  Future<Void> subscribe(BridgeSocket socket, String address, boolean perUser) {
-    if (perUser) {
-      userTopics.computeIfAbsent(address, a -> new LinkedHashSet<>()).add(socket);
-      return Future.succeededFuture();
-    }
+  /**
+   * Subscribes a socket. With {@code since} (and the {@code epoch} it was counted in) the socket first receives the
+   * stream's events after {@code since}, or a reset; live events that arrive meanwhile wait for the replay.
+   */
+  Future<Void> subscribe(BridgeSocket socket, String address, Address stream, String since, String epoch) {
     Topic topic = topics.get(address);
     if (topic == null) {
-      Topic created = new Topic();
-      created.consumer = vertx.eventBus().consumer(address, message -> deliver(address, created, message));
-      topics.put(address, created);
-      topic = created;
+      topic = open(address, stream);
     }
     topic.subscribers.add(socket);
-    return topic.consumer.completion();
+    if (since == null) {
+      return topic.ready;
+    }
+    socket.hold(address);
+    Topic t = topic;
+    return topic.ready.compose(ignored -> recover(t, socket, since, epoch));
+  }
+
+  private Topic open(String address, Address stream) {
+    Topic topic = new Topic(address, stream);
+    topics.put(address, topic);
+    Future<Void> registered;
+    if (stream.browser() == Address.Browser.SUBSCRIBE_SELF) {
+      registered = Future.succeededFuture();
+    } else {
+      topic.consumer = vertx.eventBus().consumer(address, message -> onEvent(topic, message.body()));
+      busConsumers++;
+      registered = topic.consumer.completion();
+    }
+    // Where the stream stands when this node starts following it; events that arrive before the answer wait.
+    topic.ready = registered.compose(ignored -> readJournal(topic, 0, 0)).map(head -> {
+      topic.epoch = head.getString("epoch");
+      topic.lastSeq = head.getLong("lastSeq", 0L);
+      if (!topic.pending.isEmpty()) {
+        topic.lastSeq = Math.min(topic.lastSeq, topic.pending.firstKey() - 1);
+      }
+      return (Void) null;
+    }).recover(e -> {
+      LOG.log(System.Logger.Level.WARNING, "no journal head for " + address + "; following it from its next event");
+      topic.epoch = null;
+      return Future.succeededFuture();
+    }).onComplete(ignored -> {
+      topic.headKnown = true;
+      drain(topic);
+    });
+    return topic;
   }
 
   void unsubscribe(BridgeSocket socket, String address) {
-    Set<BridgeSocket> perUser = userTopics.get(address);
-    if (perUser != null) {
-      perUser.remove(socket);
-      if (perUser.isEmpty()) {
-        userTopics.remove(address);
-      }
-      return;
-    }
+    socket.release(address);
     Topic topic = topics.get(address);
     if (topic != null && topic.subscribers.remove(socket) && topic.subscribers.isEmpty()) {
       topics.remove(address);
-      topic.consumer.unregister();
+      if (topic.gapTimer != -1) {
+        vertx.cancelTimer(topic.gapTimer);
+      }
+      if (topic.consumer != null) {
+        busConsumers--;
+        topic.consumer.unregister();
+      }
     }
   }
 
   /** Drops every subscription of a socket that closed. */
   void forget(BridgeSocket socket) {
     sockets.remove(socket);
-    for (String address : socket.subscriptions) {
+    for (String address : new ArrayList<>(socket.subscriptions)) {
       unsubscribe(socket, address);
     }
     socket.subscriptions.clear();
@@ -118,25 +174,135 @@ final class Hub {
     }
   }
 
-  private void deliver(String address, Topic topic, Message<Object> message) {
-    Buffer frame = Frames.rec(address, message.body(), message.headers());
-    writeAll(topic.subscribers, frame);
-  }
+  // --- delivery in order ----------------------------------------------------------------------------------------------
 
   private void onUserEvent(Message<JsonObject> message) {
     String address = message.body().getString("address");
-    Set<BridgeSocket> subscribers = address == null ? null : userTopics.get(address);
-    if (subscribers != null) {
-      writeAll(subscribers, Frames.rec(address, message.body().getValue("body"), null));
+    Topic topic = address == null ? null : topics.get(address);
+    if (topic != null) {
+      onEvent(topic, message.body().getValue("body"));
     }
   }
 
-  private void writeAll(Set<BridgeSocket> subscribers, Buffer frame) {
+  private void onEvent(Topic topic, Object body) {
+    if (!(body instanceof JsonObject event) || !(event.getValue("seq") instanceof Number number)) {
+      emit(topic, null, body);
+      return;
+    }
+    long seq = number.longValue();
+    String epoch = event.getString("epoch");
+    if (topic.headKnown && (topic.epoch == null || !topic.epoch.equals(epoch))) {
+      // A stream this node had no history of, or whose history was rebuilt: this event is the new baseline.
+      topic.epoch = epoch;
+      topic.lastSeq = seq - 1;
+      topic.pending.clear();
+    }
+    if (topic.headKnown && seq <= topic.lastSeq) {
+      return; // a repeat: the relay republished what the fast path had already sent
+    }
+    topic.pending.put(seq, event);
+    drain(topic);
+  }
+
+  private void drain(Topic topic) {
+    if (!topic.headKnown) {
+      return;
+    }
+    while (!topic.pending.isEmpty() && topic.pending.firstKey() <= topic.lastSeq + 1) {
+      var next = topic.pending.pollFirstEntry();
+      if (next.getKey() == topic.lastSeq + 1) {
+        topic.lastSeq = next.getKey();
+        emit(topic, next.getKey(), next.getValue());
+      }
+    }
+    if (!topic.pending.isEmpty() && topic.gapTimer == -1) {
+      topic.gapTimer = vertx.setTimer(GAP_WAIT_MS, id -> fillGap(topic));
+    }
+  }
+
+  /** The events before a waiting one did not come: read them from the journal; if that fails, say so (reset). */
+  private void fillGap(Topic topic) {
+    topic.gapTimer = -1;
+    if (topic.pending.isEmpty() || topics.get(topic.address) != topic) {
+      return;
+    }
+    long missing = topic.pending.firstKey() - topic.lastSeq - 1;
+    readJournal(topic, topic.lastSeq, (int) Math.min(missing, 10_000)).onComplete(ar -> {
+      if (ar.succeeded() && topic.epoch != null && topic.epoch.equals(ar.result().getString("epoch"))) {
+        for (Object o : ar.result().getJsonArray("events", new JsonArray())) {
+          JsonObject event = (JsonObject) o;
+          long seq = event.getLong("seq");
+          if (seq > topic.lastSeq) {
+            topic.pending.put(seq, event);
+          }
+        }
+      }
+      if (!topic.pending.isEmpty() && topic.pending.firstKey() > topic.lastSeq + 1) {
+        LOG.log(System.Logger.Level.WARNING, "gap in " + topic.address + " after " + topic.lastSeq
+            + " could not be filled; subscribers are told to reload");
+        emit(topic, null, reset(topic.address));
+        topic.lastSeq = topic.pending.firstKey() - 1;
+      }
+      drain(topic);
+    });
+  }
+
+  private void emit(Topic topic, Long seq, Object body) {
+    Buffer frame = Frames.rec(topic.address, body, null);
     // A write may close a slow socket, which unsubscribes it: iterate over a snapshot.
-    BridgeSocket[] targets = subscribers.toArray(new BridgeSocket[0]);
+    BridgeSocket[] targets = topic.subscribers.toArray(new BridgeSocket[0]);
     for (BridgeSocket s : targets) {
-      s.write(frame);
+      s.deliver(topic.address, seq, frame);
     }
     deliveredFrames += targets.length;
+  }
+
+  // --- recovery -------------------------------------------------------------------------------------------------------
+
+  private Future<Void> recover(Topic topic, BridgeSocket socket, String sinceText, String epoch) {
+    long since;
+    try {
+      since = Long.parseLong(sinceText.trim());
+    } catch (NumberFormatException e) {
+      since = -1;
+    }
+    if (since < 0) {
+      socket.replayed(topic.address, reset(topic.address), null, Long.MIN_VALUE);
+      return Future.succeededFuture();
+    }
+    long after = since;
+    return readJournal(topic, after, limits.recoveryLimit() + 1).map(history -> {
+      if (socket.closed()) {
+        return null;
+      }
+      String current = history.getString("epoch");
+      JsonArray events = history.getJsonArray("events", new JsonArray());
+      boolean sameHistory = current == null ? after == 0 : current.equals(epoch);
+      if (!sameHistory || events.size() > limits.recoveryLimit()) {
+        socket.replayed(topic.address, reset(topic.address), null, Long.MIN_VALUE);
+        return null;
+      }
+      List<Buffer> frames = new ArrayList<>(events.size());
+      long last = after;
+      for (Object o : events) {
+        frames.add(Frames.rec(topic.address, o, null));
+        last = ((JsonObject) o).getLong("seq");
+      }
+      socket.replayed(topic.address, null, frames, last);
+      return (Void) null;
+    }).recover(e -> {
+      socket.replayed(topic.address, reset(topic.address), null, Long.MIN_VALUE);
+      return Future.succeededFuture();
+    });
+  }
+
+  private static JsonObject reset(String address) {
+    return new JsonObject().put("type", "reset").put("stream", address);
+  }
+
+  private Future<JsonObject> readJournal(Topic topic, long after, int limit) {
+    return Bus.request(vertx, topic.stream.journalReader(),
+        new JsonObject().put("stream", topic.address).put("after", after).put("limit", limit), null,
+        limits.replyTimeoutMs());
   }
 }

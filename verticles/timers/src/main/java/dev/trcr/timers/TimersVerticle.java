@@ -5,6 +5,7 @@ import dev.trcr.kernel.Bus;
 import dev.trcr.kernel.Database;
 import dev.trcr.kernel.ErrorCode;
 import dev.trcr.kernel.Input;
+import dev.trcr.kernel.Journal;
 import dev.trcr.kernel.Times;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -43,12 +44,18 @@ public final class TimersVerticle extends VerticleBase {
   private static final int START_ATTEMPTS = 5;
 
   private Pool pool;
+  private Journal journal;
 
   @Override
   public Future<?> start() {
-    return Database.migrate(vertx, config(), "timers").compose(ignored -> {
+    return Database.migrate(vertx, config(), "timers")
+        .compose(ignored -> Journal.migrate(vertx, config(), "timers"))
+        .compose(ignored -> {
       pool = Database.pool(vertx, config());
+      journal = new Journal(vertx, pool, "timers", config());
+      journal.startRelay();
       List<Future<?>> ready = new ArrayList<>();
+      register(ready, Address.TIMERS_JOURNAL_READ, journal::read);
       register(ready, Address.TIMERS_START, this::startTimer);
       register(ready, Address.TIMERS_STOP, this::stopTimer);
       register(ready, Address.TIMERS_RUNNING, this::running);
@@ -62,6 +69,9 @@ public final class TimersVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (journal != null) {
+      journal.stopRelay();
+    }
     return pool == null ? Future.succeededFuture() : pool.close();
   }
 
@@ -71,7 +81,7 @@ public final class TimersVerticle extends VerticleBase {
 
   // --- timers -------------------------------------------------------------------------------------------------------
 
-  private record Started(Row stopped, Row started) {
+  private record Started(JsonObject stopped, JsonObject started, List<Journal.Event> events) {
   }
 
   private Future<JsonObject> startTimer(Message<JsonObject> msg) {
@@ -81,43 +91,48 @@ public final class TimersVerticle extends VerticleBase {
     UUID projectId = in.uuid("projectId");
     String description = in.optionalString("description", DESCRIPTION_MAX);
     return access(teamId, caller, projectId).compose(access -> startInTransaction(teamId, caller, projectId,
-        description, 1).map(result -> {
-          JsonObject user = access.getJsonObject("user");
-          if (result.stopped() != null) {
-            publish("timer.stopped", entry(result.stopped()).put("user", user));
-          }
-          JsonObject entry = entry(result.started()).put("user", user);
-          publish("timer.started", entry);
-          return entry;
+        description, access.getJsonObject("user"), 1).map(result -> {
+          journal.published(result.events());
+          return result.started();
         }));
   }
 
   private Future<Started> startInTransaction(UUID teamId, UUID userId, UUID projectId, String description,
-                                             int attempt) {
+                                             JsonObject user, int attempt) {
     return pool.withTransaction(conn -> conn.preparedQuery(TimersSql.LOCK_USER).execute(Tuple.of(userId.toString()))
             .compose(locked -> conn.preparedQuery(TimersSql.STOP_RUNNING_OF_USER).execute(Tuple.of(userId)))
-            .compose(stopped -> conn.preparedQuery(TimersSql.INSERT_RUNNING)
+            .compose(stoppedRows -> conn.preparedQuery(TimersSql.INSERT_RUNNING)
                 .execute(Tuple.of(UUID.randomUUID(), teamId, userId, projectId, description))
-                .map(started -> new Started(first(stopped), first(started)))))
+                .compose(startedRows -> {
+                  List<Journal.Event> events = new ArrayList<>();
+                  Row previous = first(stoppedRows);
+                  JsonObject stopped = previous == null ? null : entry(previous).put("user", user);
+                  JsonObject started = entry(first(startedRows)).put("user", user);
+                  Future<Void> chain = stopped == null ? Future.succeededFuture()
+                      : record(conn, events, "timer.stopped", stopped);
+                  return chain.compose(ignored -> record(conn, events, "timer.started", started))
+                      .map(ignored -> new Started(stopped, started, events));
+                })))
         .recover(e -> attempt < START_ATTEMPTS && Database.isUniqueViolation(e, "time_entries_one_running_per_user")
-            ? startInTransaction(teamId, userId, projectId, description, attempt + 1)
+            ? startInTransaction(teamId, userId, projectId, description, user, attempt + 1)
             : Future.failedFuture(e));
   }
 
   private Future<JsonObject> stopTimer(Message<JsonObject> msg) {
     UUID caller = Bus.caller(msg);
     UUID teamId = Input.of(msg.body()).uuid("teamId");
-    return access(teamId, caller, null).compose(access -> pool.preparedQuery(TimersSql.STOP_RUNNING_IN_TEAM)
-        .execute(Tuple.of(caller, teamId))
-        .map(rows -> {
+    List<Journal.Event> events = new ArrayList<>();
+    return access(teamId, caller, null).compose(access -> pool.withTransaction(conn -> conn
+        .preparedQuery(TimersSql.STOP_RUNNING_IN_TEAM).execute(Tuple.of(caller, teamId))
+        .compose(rows -> {
           Row stopped = first(rows);
           if (stopped == null) {
             throw ErrorCode.NO_RUNNING_TIMER.exception("you have no running timer in this team");
           }
           JsonObject entry = entry(stopped).put("user", access.getJsonObject("user"));
-          publish("timer.stopped", entry);
-          return entry;
-        }));
+          return record(conn, events, "timer.stopped", entry).map(ignored -> entry);
+        })))
+        .onSuccess(ignored -> journal.published(events));
   }
 
   private Future<JsonArray> running(Message<JsonObject> msg) {
@@ -194,14 +209,16 @@ public final class TimersVerticle extends VerticleBase {
     Instant stoppedAt = in.instant("stoppedAt");
     String description = in.optionalString("description", DESCRIPTION_MAX);
     requireOrder(startedAt, stoppedAt);
+    List<Journal.Event> events = new ArrayList<>();
     return access(teamId, caller, projectId)
-        .compose(ignored -> pool.preparedQuery(TimersSql.INSERT_MANUAL).execute(Tuple.from(new Object[]{
-            UUID.randomUUID(), teamId, caller, projectId, description, utc(startedAt), utc(stoppedAt)})))
-        .map(rows -> {
-          JsonObject entry = entry(first(rows));
-          publish("entry.created", entry);
-          return entry;
-        });
+        .compose(ignored -> pool.withTransaction(conn -> conn.preparedQuery(TimersSql.INSERT_MANUAL)
+            .execute(Tuple.from(new Object[]{
+                UUID.randomUUID(), teamId, caller, projectId, description, utc(startedAt), utc(stoppedAt)}))
+            .compose(rows -> {
+              JsonObject entry = entry(first(rows));
+              return record(conn, events, "entry.created", entry).map(v -> entry);
+            })))
+        .onSuccess(ignored -> journal.published(events));
   }
 
   private Future<JsonObject> updateEntry(Message<JsonObject> msg) {
@@ -220,6 +237,7 @@ public final class TimersVerticle extends VerticleBase {
     if (in.present("projectId") && projectId == null) {
       throw ErrorCode.VALIDATION_FAILED.field("projectId", "projectId cannot be removed");
     }
+    List<Journal.Event> events = new ArrayList<>();
     return access(teamId, caller, projectId).compose(access -> pool.withTransaction(conn -> conn
         .preparedQuery(TimersSql.ENTRY_FOR_UPDATE).execute(Tuple.of(teamId, entryId))
         .compose(rows -> {
@@ -235,13 +253,13 @@ public final class TimersVerticle extends VerticleBase {
                   teamId, entryId,
                   projectId != null ? projectId : current.getUUID("project_id"),
                   descriptionGiven ? description : current.getString("description"),
-                  utc(start), utc(stop)})));
+                  utc(start), utc(stop)})))
+              .compose(updated -> {
+                JsonObject entry = entry(first(updated));
+                return record(conn, events, "entry.updated", entry).map(v -> entry);
+              });
         })))
-        .map(rows -> {
-          JsonObject entry = entry(first(rows));
-          publish("entry.updated", entry);
-          return entry;
-        });
+        .onSuccess(ignored -> journal.published(events));
   }
 
   private Future<JsonObject> deleteEntry(Message<JsonObject> msg) {
@@ -249,14 +267,16 @@ public final class TimersVerticle extends VerticleBase {
     Input in = Input.of(msg.body());
     UUID teamId = in.uuid("teamId");
     UUID entryId = in.uuid("entryId");
+    List<Journal.Event> events = new ArrayList<>();
     return access(teamId, caller, null).compose(access -> pool.withTransaction(conn -> conn
         .preparedQuery(TimersSql.ENTRY_FOR_UPDATE).execute(Tuple.of(teamId, entryId))
         .compose(rows -> {
           Row current = owned(first(rows), caller, access);
-          return conn.preparedQuery(TimersSql.DELETE_ENTRY).execute(Tuple.of(teamId, entryId)).map(ignored -> current);
+          return conn.preparedQuery(TimersSql.DELETE_ENTRY).execute(Tuple.of(teamId, entryId))
+              .compose(ignored -> record(conn, events, "entry.deleted", entry(current)));
         })))
-        .map(row -> {
-          publish("entry.deleted", entry(row));
+        .map(ignored -> {
+          journal.published(events);
           return new JsonObject();
         });
   }
@@ -297,15 +317,19 @@ public final class TimersVerticle extends VerticleBase {
     });
   }
 
-  /** Publishes to the team's stream; the owner's own timer starts and stops also go to their per-user stream. */
-  private void publish(String type, JsonObject entry) {
+  /**
+   * Journals an event in the caller's transaction: on the team's stream, and for the owner's own timer starts and
+   * stops also on their per-user stream. Published after commit by {@link Journal#published}.
+   */
+  private Future<Void> record(SqlConnection conn, List<Journal.Event> events, String type, JsonObject entry) {
     String teamId = entry.getString("teamId");
-    JsonObject event = new JsonObject()
-        .put("type", type).put("teamId", teamId).put("entry", entry).put("ts", System.currentTimeMillis());
-    vertx.eventBus().publish(Address.TEAM_TIMERS.address(teamId), event);
-    if (type.startsWith("timer.")) {
-      Bus.publishToUser(vertx, Address.USER_TIMERS, UUID.fromString(entry.getString("userId")), event);
+    JsonObject payload = new JsonObject().put("type", type).put("teamId", teamId).put("entry", entry);
+    Future<Journal.Event> team = journal.append(conn, Address.TEAM_TIMERS, teamId, payload).onSuccess(events::add);
+    if (!type.startsWith("timer.")) {
+      return team.mapEmpty();
     }
+    return team.compose(ignored -> journal.append(conn, Address.USER_TIMERS, entry.getString("userId"), payload))
+        .onSuccess(events::add).mapEmpty();
   }
 
   static JsonObject entry(Row r) {
