@@ -25,7 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The hub on a two-node cluster: both nodes run a bridge; registrations follow nodes, not sockets. */
+/**
+ * The hub and the journal on a two-node cluster: both nodes run a bridge and timers; registrations follow nodes, not
+ * sockets; a stream's seq stays gap-free under concurrent commands on both nodes; recovery works on either node.
+ */
 class HubClusterTest {
 
   private static Node edge;
@@ -40,7 +43,7 @@ class HubClusterTest {
     int corePort = TestNodes.freePort();
     JsonObject shared = TestNodes.config();
     Future<Node> e = Node.start(TestNodes.clustered(shared, name, edgePort, edgePort, corePort)
-        .put("TRCR_VERTICLES", "bridge"));
+        .put("TRCR_VERTICLES", "bridge,timers"));
     Future<Node> c = Node.start(TestNodes.clustered(shared, name, corePort, edgePort, corePort)
         .put("TRCR_VERTICLES", "workspace,timers,api,bridge"));
     edge = e.await();
@@ -112,6 +115,88 @@ class HubClusterTest {
       }
     } finally {
       sockets.forEach(BridgeClient::close);
+    }
+  }
+
+  @Test
+  void seqStaysGapFreeUnderConcurrentCommandsOnBothNodes() {
+    Session ada = api.signup("Ada");
+    String team = api.createTeam(ada, "Acme");
+    String project = api.createProject(ada, team, "Website");
+    List<Session> users = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      Session u = api.signup("User " + i);
+      api.addMember(ada, team, u, "member");
+      users.add(u);
+    }
+    String address = "team." + team + ".timers";
+    try (BridgeClient watcher = BridgeClient.connect(clientVertx, edge.bridgePort());
+         BridgeClient sender = BridgeClient.connect(clientVertx, edge.bridgePort())) {
+      watcher.register(address, ada.token());
+      JsonObject first = awaitEvent(watcher, () -> expect(201, api.startTimer(ada, team, project)));
+      assertNotNull(first);
+      long last = first.getJsonObject("body").getLong("seq");
+      JsonObject more;
+      while ((more = watcher.nextMatching(f -> "rec".equals(f.getString("type")), 500)) != null) {
+        last = more.getJsonObject("body").getLong("seq");
+      }
+      // Eight users start at once, half through the core node's REST API and half through the edge's bridge; each
+      // command lands on either node's timers. Then once more, so that each start also stops one: 24 events.
+      var client = io.vertx.ext.web.client.WebClient.create(clientVertx, new io.vertx.ext.web.client.WebClientOptions()
+          .setDefaultHost("127.0.0.1").setDefaultPort(core.httpPort()));
+      for (int round = 0; round < 2; round++) {
+        List<Future<?>> starts = new ArrayList<>();
+        for (int i = 0; i < users.size(); i++) {
+          Session u = users.get(i);
+          if (i % 2 == 0) {
+            starts.add(client.post("/api/teams/" + team + "/timer/start").putHeader("Authorization", "Bearer " + u.token())
+                .sendJsonObject(new JsonObject().put("projectId", project)));
+          } else {
+            sender.send(new JsonObject().put("type", "send").put("address", "timers.start")
+                .put("replyAddress", "r-" + round + "-" + i)
+                .put("body", new JsonObject().put("teamId", team).put("projectId", project))
+                .put("headers", new JsonObject().put("authorization", "Bearer " + u.token())));
+          }
+        }
+        Future.all(starts).await();
+      }
+      client.close();
+      for (int i = 0; i < 24; i++) {
+        JsonObject frame = watcher.nextMatching(f -> "rec".equals(f.getString("type")), 5_000);
+        assertNotNull(frame, "only " + i + " of 24 events arrived");
+        assertEquals(last + 1, frame.getJsonObject("body").getLong("seq"), "gap-free, in order, once");
+        last++;
+      }
+      assertTrue(watcher.quietFor(500), "no repeats");
+    }
+  }
+
+  @Test
+  void aClientRecoversOnTheOtherNode() {
+    Session ada = api.signup("Ada");
+    String team = api.createTeam(ada, "Acme");
+    String project = api.createProject(ada, team, "Website");
+    String address = "team." + team + ".timers";
+    JsonObject last;
+    try (BridgeClient onEdge = BridgeClient.connect(clientVertx, edge.bridgePort())) {
+      onEdge.register(address, ada.token());
+      last = awaitEvent(onEdge, () -> expect(201, api.startTimer(ada, team, project))).getJsonObject("body");
+      JsonObject more;
+      while ((more = onEdge.nextMatching(f -> "rec".equals(f.getString("type")), 500)) != null) {
+        last = more.getJsonObject("body");
+      }
+    }
+    for (int i = 0; i < 5; i++) {
+      expect(201, api.startTimer(ada, team, project));
+      expect(200, api.post("/api/teams/" + team + "/timer/stop", ada.token(), null));
+    }
+    try (BridgeClient onCore = BridgeClient.connect(clientVertx, core.bridgePort())) {
+      onCore.register(address, ada.token(), last.getLong("seq"), last.getString("epoch"));
+      for (int i = 1; i <= 10; i++) {
+        JsonObject frame = onCore.nextMatching(f -> "rec".equals(f.getString("type")), 5_000);
+        assertNotNull(frame, "only " + (i - 1) + " of 10 missed events arrived");
+        assertEquals(last.getLong("seq") + i, frame.getJsonObject("body").getLong("seq"));
+      }
     }
   }
 
