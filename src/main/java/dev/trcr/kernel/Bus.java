@@ -64,7 +64,12 @@ public final class Bus {
 
   /** Like {@link #request(Vertx, Address, JsonObject, UUID)} with a reply timeout in milliseconds. */
   public static <T> Future<T> request(Vertx vertx, Address address, JsonObject body, UUID userId, long timeoutMs) {
-    DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeoutMs);
+    return request(vertx, address, body, userId, new DeliveryOptions().setSendTimeout(timeoutMs));
+  }
+
+  /** Sends a command with the given options (timeout, extra headers such as an idempotency key). */
+  public static <T> Future<T> request(Vertx vertx, Address address, JsonObject body, UUID userId,
+                                      DeliveryOptions options) {
     if (userId != null) {
       options.addHeader(USER_HEADER, userId.toString());
     }

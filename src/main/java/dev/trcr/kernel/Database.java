@@ -10,6 +10,8 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import org.flywaydb.core.Flyway;
 
+import java.util.Map;
+
 /**
  * The PostgreSQL side of the kernel: each verticle opens its own pool and migrates its own schema
  * ({@code db/<schema>/V*.sql} on the classpath) with Flyway on a worker thread before it serves anything.
@@ -54,6 +56,31 @@ public final class Database {
           .createSchemas(true)
           .table("flyway_history")
           .locations("classpath:db/" + schema)
+          .load()
+          .migrate();
+      return null;
+    }, false);
+  }
+
+  /**
+   * Creates the kernel's tables in a verticle's schema (the journal, the idempotency store), with a Flyway history of
+   * their own ({@code kernel_flyway_history}) beside the verticle's.
+   */
+  public static Future<Void> migrateKernelTables(Vertx vertx, JsonObject config, String schema) {
+    PgConnectOptions pg = Database.connectOptions(config);
+    String jdbc = "jdbc:postgresql://" + pg.getHost() + ":" + pg.getPort() + "/" + pg.getDatabase();
+    return vertx.executeBlocking(() -> {
+      Flyway.configure()
+          .dataSource(jdbc, pg.getUser(), pg.getPassword())
+          .schemas(schema)
+          .defaultSchema(schema)
+          .createSchemas(true)
+          .table("kernel_flyway_history")
+          // The verticle's own migrations have already filled the schema: start this history below V1.
+          .baselineOnMigrate(true)
+          .baselineVersion("0")
+          .locations("classpath:db/kernel")
+          .placeholders(Map.of("schema", schema))
           .load()
           .migrate();
       return null;

@@ -21,7 +21,9 @@ public enum ErrorCode {
   ALREADY_MEMBER(409, "the user is already a member of the team"),
   PROJECT_NAME_TAKEN(409, "the team has a project of that name"),
   NO_RUNNING_TIMER(409, "the caller has no running timer in this team"),
+  IDEMPOTENCY_IN_PROGRESS(409, "the first request with this idempotency key is still running"),
   PAYLOAD_TOO_LARGE(413, "the body is larger than the limit"),
+  IDEMPOTENCY_KEY_REUSED(422, "the idempotency key was used with other parameters"),
   INTERNAL_ERROR(500, "an unexpected error; it has been logged"),
   SERVICE_UNAVAILABLE(503, "the service that handles this is not reachable right now");
 

@@ -5,16 +5,13 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
-import org.flywaydb.core.Flyway;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -71,28 +68,6 @@ public final class Journal {
     this.readSql = "SELECT seq, epoch, payload FROM " + schema + ".journal WHERE stream = $1 AND seq > $2 "
         + "ORDER BY seq LIMIT $3";
     this.streamSql = "SELECT epoch, last_seq FROM " + schema + ".journal_streams WHERE stream = $1";
-  }
-
-  /** Creates the journal tables in {@code schema}, with a Flyway history of their own. */
-  public static Future<Void> migrate(Vertx vertx, JsonObject config, String schema) {
-    PgConnectOptions pg = Database.connectOptions(config);
-    String jdbc = "jdbc:postgresql://" + pg.getHost() + ":" + pg.getPort() + "/" + pg.getDatabase();
-    return vertx.executeBlocking(() -> {
-      Flyway.configure()
-          .dataSource(jdbc, pg.getUser(), pg.getPassword())
-          .schemas(schema)
-          .defaultSchema(schema)
-          .createSchemas(true)
-          .table("journal_flyway_history")
-          // The verticle's own migrations have already filled the schema: start this history below V1.
-          .baselineOnMigrate(true)
-          .baselineVersion("0")
-          .locations("classpath:db/journal")
-          .placeholders(Map.of("schema", schema))
-          .load()
-          .migrate();
-      return null;
-    }, false);
   }
 
   /** Starts the relay; call from the verticle's start. */

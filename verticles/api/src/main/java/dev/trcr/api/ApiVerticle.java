@@ -6,6 +6,7 @@ import dev.trcr.kernel.Config;
 import dev.trcr.kernel.Database;
 import dev.trcr.kernel.ErrorCode;
 import dev.trcr.kernel.Health;
+import dev.trcr.kernel.Idempotency;
 import dev.trcr.kernel.Input;
 import dev.trcr.kernel.Node;
 import dev.trcr.kernel.Tokens;
@@ -13,6 +14,7 @@ import dev.trcr.kernel.TrcrException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
@@ -143,7 +145,12 @@ public final class ApiVerticle extends VerticleBase {
       return;
     }
     UUID user = ctx.get(USER);
-    Bus.<Object>request(vertx, address, body, user, busTimeoutMs).onComplete(ar -> {
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(busTimeoutMs);
+    String key = ctx.request().getHeader("Idempotency-Key");
+    if (key != null && user != null) {
+      options.addHeader(Idempotency.HEADER, key);
+    }
+    Bus.<Object>request(vertx, address, body, user, options).onComplete(ar -> {
       if (ar.failed()) {
         failure(ctx, ar.cause());
         return;

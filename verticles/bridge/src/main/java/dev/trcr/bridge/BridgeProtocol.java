@@ -2,6 +2,7 @@ package dev.trcr.bridge;
 
 import dev.trcr.kernel.Address;
 import dev.trcr.kernel.Bus;
+import dev.trcr.kernel.Idempotency;
 import dev.trcr.kernel.Tokens;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -184,6 +185,10 @@ final class BridgeProtocol {
       // The bus sees only the verified user: whatever headers the browser sent stay here.
       DeliveryOptions options = new DeliveryOptions().setSendTimeout(limits.replyTimeoutMs())
           .addHeader(Bus.USER_HEADER, auth.result().toString());
+      JsonObject headers = frame.getValue("headers") instanceof JsonObject h ? h : null;
+      if (headers != null && headers.getValue(Idempotency.HEADER) instanceof String key) {
+        options.addHeader(Idempotency.HEADER, key);
+      }
       vertx.eventBus().request(address, body, options).onComplete(reply -> {
         socket.pendingReplies--;
         if (replyAddress == null || socket.closed()) {

@@ -4,6 +4,7 @@ import dev.trcr.kernel.Address;
 import dev.trcr.kernel.Bus;
 import dev.trcr.kernel.Database;
 import dev.trcr.kernel.ErrorCode;
+import dev.trcr.kernel.Idempotency;
 import dev.trcr.kernel.Input;
 import dev.trcr.kernel.Journal;
 import dev.trcr.kernel.Times;
@@ -45,24 +46,28 @@ public final class TimersVerticle extends VerticleBase {
 
   private Pool pool;
   private Journal journal;
+  private Idempotency idempotency;
+  private long purger = -1;
 
   @Override
   public Future<?> start() {
     return Database.migrate(vertx, config(), "timers")
-        .compose(ignored -> Journal.migrate(vertx, config(), "timers"))
+        .compose(ignored -> Database.migrateKernelTables(vertx, config(), "timers"))
         .compose(ignored -> {
       pool = Database.pool(vertx, config());
       journal = new Journal(vertx, pool, "timers", config());
+      idempotency = new Idempotency(vertx, pool, "timers", config());
+      purger = vertx.setPeriodic(3_600_000, id -> idempotency.purge());
       journal.startRelay();
       List<Future<?>> ready = new ArrayList<>();
       register(ready, Address.TIMERS_JOURNAL_READ, journal::read);
-      register(ready, Address.TIMERS_START, this::startTimer);
-      register(ready, Address.TIMERS_STOP, this::stopTimer);
+      registerIdempotent(ready, Address.TIMERS_START, this::startTimer);
+      registerIdempotent(ready, Address.TIMERS_STOP, this::stopTimer);
       register(ready, Address.TIMERS_RUNNING, this::running);
       register(ready, Address.TIMERS_ENTRIES_LIST, this::listEntries);
-      register(ready, Address.TIMERS_ENTRIES_CREATE, this::createEntry);
-      register(ready, Address.TIMERS_ENTRIES_UPDATE, this::updateEntry);
-      register(ready, Address.TIMERS_ENTRIES_DELETE, this::deleteEntry);
+      registerIdempotent(ready, Address.TIMERS_ENTRIES_CREATE, this::createEntry);
+      registerIdempotent(ready, Address.TIMERS_ENTRIES_UPDATE, this::updateEntry);
+      registerIdempotent(ready, Address.TIMERS_ENTRIES_DELETE, this::deleteEntry);
       return Future.all(ready);
     });
   }
@@ -72,11 +77,18 @@ public final class TimersVerticle extends VerticleBase {
     if (journal != null) {
       journal.stopRelay();
     }
+    vertx.cancelTimer(purger);
     return pool == null ? Future.succeededFuture() : pool.close();
   }
 
   private void register(List<Future<?>> ready, Address address, Function<Message<JsonObject>, Future<?>> handler) {
     ready.add(Bus.command(vertx, address, handler).completion());
+  }
+
+  /** A mutating command: repeats with the same idempotency key replay its first outcome. */
+  private void registerIdempotent(List<Future<?>> ready, Address address,
+                                  Function<Message<JsonObject>, Future<?>> handler) {
+    register(ready, address, idempotency.wrap(address, handler));
   }
 
   // --- timers -------------------------------------------------------------------------------------------------------

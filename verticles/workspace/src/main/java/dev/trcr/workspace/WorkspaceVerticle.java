@@ -4,6 +4,7 @@ import dev.trcr.kernel.Address;
 import dev.trcr.kernel.Bus;
 import dev.trcr.kernel.Database;
 import dev.trcr.kernel.ErrorCode;
+import dev.trcr.kernel.Idempotency;
 import dev.trcr.kernel.Input;
 import dev.trcr.kernel.Times;
 import io.vertx.core.Future;
@@ -33,23 +34,28 @@ public final class WorkspaceVerticle extends VerticleBase {
 
   private final Passwords passwords = new Passwords();
   private Pool pool;
+  private Idempotency idempotency;
+  private long purger = -1;
   private String decoyHash;
 
   @Override
   public Future<?> start() {
     return Database.migrate(vertx, config(), "workspace")
+        .compose(ignored -> Database.migrateKernelTables(vertx, config(), "workspace"))
         .compose(ignored -> vertx.executeBlocking(passwords::decoy))
         .compose(decoy -> {
           decoyHash = decoy;
           pool = Database.pool(vertx, config());
+          idempotency = new Idempotency(vertx, pool, "workspace", config());
+          purger = vertx.setPeriodic(3_600_000, id -> idempotency.purge());
           List<Future<?>> ready = new ArrayList<>();
           register(ready, Address.WORKSPACE_SIGNUP, this::signup);
           register(ready, Address.WORKSPACE_LOGIN, this::login);
           register(ready, Address.WORKSPACE_ME, this::me);
-          register(ready, Address.WORKSPACE_TEAMS_CREATE, this::createTeam);
-          register(ready, Address.WORKSPACE_MEMBERS_ADD, this::addMember);
+          registerIdempotent(ready, Address.WORKSPACE_TEAMS_CREATE, this::createTeam);
+          registerIdempotent(ready, Address.WORKSPACE_MEMBERS_ADD, this::addMember);
           register(ready, Address.WORKSPACE_MEMBERS_LIST, this::listMembers);
-          register(ready, Address.WORKSPACE_PROJECTS_CREATE, this::createProject);
+          registerIdempotent(ready, Address.WORKSPACE_PROJECTS_CREATE, this::createProject);
           register(ready, Address.WORKSPACE_PROJECTS_LIST, this::listProjects);
           register(ready, Address.WORKSPACE_ACCESS, this::access);
           register(ready, Address.WORKSPACE_USERS_LOOKUP, this::lookupUsers);
@@ -59,11 +65,18 @@ public final class WorkspaceVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(purger);
     return pool == null ? Future.succeededFuture() : pool.close();
   }
 
   private void register(List<Future<?>> ready, Address address, Function<Message<JsonObject>, Future<?>> handler) {
     ready.add(Bus.command(vertx, address, handler).completion());
+  }
+
+  /** A mutating command: repeats with the same idempotency key replay its first outcome. */
+  private void registerIdempotent(List<Future<?>> ready, Address address,
+                                  Function<Message<JsonObject>, Future<?>> handler) {
+    register(ready, address, idempotency.wrap(address, handler));
   }
 
   // --- users --------------------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 -- The event journal of one verticle's schema (${schema}): every browser-facing event, written in the transaction of
--- the change that causes it, numbered per stream without gaps. Migrated by Journal.migrate with its own history table.
+-- the change that causes it, numbered per stream without gaps. Migrated by Database.migrateKernelTables with the kernel's own history table.
 
 CREATE TABLE ${schema}.journal_streams (
   stream   text   PRIMARY KEY,
