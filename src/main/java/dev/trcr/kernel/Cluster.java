@@ -24,6 +24,11 @@ public final class Cluster {
     hz.setProperty("hazelcast.logging.type", "jdk");
     hz.setProperty("hazelcast.local.localAddress", host);
     hz.setProperty("hazelcast.shutdownhook.enabled", "false");
+    // A member that stops answering (kill -9, a lost host) is removed after this long, and with it its event-bus
+    // registrations, so that commands go to the surviving instances. Hazelcast's default is 60 s.
+    hz.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+    hz.setProperty("hazelcast.max.no.heartbeat.seconds",
+        Integer.toString(Config.integer(config, "TRCR_CLUSTER_FAILURE_TIMEOUT_SECONDS")));
 
     NetworkConfig network = hz.getNetworkConfig();
     network.setPort(port).setPortAutoIncrement(false).setPublicAddress(host + ":" + port);

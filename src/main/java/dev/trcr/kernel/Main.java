@@ -23,6 +23,12 @@ public final class Main {
       System.exit(1);
       return;
     }
+    // SIGTERM (docker stop, systemd, kill): stop in order and exit 0. Other exits still close the node.
+    sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> new Thread(() -> {
+      System.out.println("trcr: SIGTERM, stopping: no new sockets or commands, finishing what is in flight");
+      node.close().await();
+      System.exit(0);
+    }, "trcr-sigterm").start());
     Runtime.getRuntime().addShutdownHook(new Thread(() -> node.close().await(), "trcr-shutdown"));
     System.out.println("trcr is running (verticles: " + node.config().getString("TRCR_VERTICLES") + ")");
     if (node.httpPort() > 0) {

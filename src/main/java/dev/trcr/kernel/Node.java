@@ -33,11 +33,15 @@ public final class Node {
   private final Vertx vertx;
   private final JsonObject config;
   private final EmbeddedDatabase embedded;
+  /** Deployment ids in deployment order: closing undeploys them in reverse, edges first. */
+  private final List<String> deployments;
+  private Future<Void> closing;
 
-  private Node(Vertx vertx, JsonObject config, EmbeddedDatabase embedded) {
+  private Node(Vertx vertx, JsonObject config, EmbeddedDatabase embedded, List<String> deployments) {
     this.vertx = vertx;
     this.config = config;
     this.embedded = embedded;
+    this.deployments = deployments;
   }
 
   private static Map<String, String> verticles() {
@@ -81,8 +85,9 @@ public final class Node {
             .withClusterManager(Cluster.manager(config))
             .buildClustered()
         : Future.succeededFuture(Vertx.vertx());
-    return vertx.compose(v -> deploy(v, config, names)
-        .map(ignored -> new Node(v, config, db))
+    List<String> deployments = new ArrayList<>();
+    return vertx.compose(v -> deploy(v, config, names, deployments)
+        .map(ignored -> new Node(v, config, db, deployments))
         .recover(e -> v.close().eventually(() -> {
           if (db != null) {
             db.close();
@@ -91,12 +96,12 @@ public final class Node {
         }).transform(ignored -> Future.failedFuture(e))));
   }
 
-  private static Future<Void> deploy(Vertx vertx, JsonObject config, List<String> names) {
+  private static Future<Void> deploy(Vertx vertx, JsonObject config, List<String> names, List<String> deployments) {
     Future<String> chain = Future.succeededFuture();
     for (String name : VERTICLES.keySet()) {
       if (names.contains(name)) {
         chain = chain.compose(ignored -> vertx.deployVerticle(VERTICLES.get(name),
-            new DeploymentOptions().setConfig(config)));
+            new DeploymentOptions().setConfig(config)).onSuccess(deployments::add));
       }
     }
     return chain.onSuccess(ignored -> vertx.sharedData().getLocalMap(LOCAL_MAP).put("ready", true)).mapEmpty();
@@ -157,12 +162,26 @@ public final class Node {
     return (int) vertx.sharedData().getLocalMap(LOCAL_MAP).getOrDefault("bridge.port", -1);
   }
 
-  public Future<Void> close() {
-    return vertx.close().eventually(() -> {
-      if (embedded != null) {
-        embedded.close();
+  /**
+   * Stops the node in order: the edges stop taking sockets and requests first (bridge clients are told to reconnect
+   * elsewhere), then each domain verticle stops taking commands and finishes those in flight, then the node leaves
+   * the cluster. Idempotent.
+   */
+  public synchronized Future<Void> close() {
+    if (closing == null) {
+      vertx.sharedData().getLocalMap(LOCAL_MAP).put("ready", false);
+      Future<Void> chain = Future.succeededFuture();
+      for (int i = deployments.size() - 1; i >= 0; i--) {
+        String id = deployments.get(i);
+        chain = chain.compose(ignored -> vertx.undeploy(id).recover(e -> Future.succeededFuture()));
       }
-      return Future.succeededFuture();
-    });
+      closing = chain.compose(ignored -> vertx.close()).eventually(() -> {
+        if (embedded != null) {
+          embedded.close();
+        }
+        return Future.succeededFuture();
+      });
+    }
+    return closing;
   }
 }

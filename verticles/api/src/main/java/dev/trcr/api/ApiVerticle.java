@@ -30,6 +30,7 @@ import io.vertx.sqlclient.Pool;
 
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.UUID;
 
 /**
@@ -65,7 +66,9 @@ public final class ApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return Future.all(server == null ? Future.succeededFuture() : server.close(), healthPool.close());
+    // Stop accepting, and give requests in flight up to 10 s to be answered.
+    Future<Void> closed = server == null ? Future.succeededFuture() : server.shutdown(10, TimeUnit.SECONDS);
+    return closed.compose(ignored -> healthPool.close());
   }
 
   private Router router() {

@@ -2,6 +2,7 @@ package dev.trcr.timers;
 
 import dev.trcr.kernel.Address;
 import dev.trcr.kernel.Bus;
+import dev.trcr.kernel.Commands;
 import dev.trcr.kernel.Database;
 import dev.trcr.kernel.ErrorCode;
 import dev.trcr.kernel.Idempotency;
@@ -31,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Function;
 
 /**
  * Running timers and time entries. Membership and projects are the workspace verticle's: every command asks it over
@@ -47,6 +47,7 @@ public final class TimersVerticle extends VerticleBase {
   private Pool pool;
   private Journal journal;
   private Idempotency idempotency;
+  private Commands commands;
   private long purger = -1;
 
   @Override
@@ -59,16 +60,16 @@ public final class TimersVerticle extends VerticleBase {
       idempotency = new Idempotency(vertx, pool, "timers", config());
       purger = vertx.setPeriodic(3_600_000, id -> idempotency.purge());
       journal.startRelay();
-      List<Future<?>> ready = new ArrayList<>();
-      register(ready, Address.TIMERS_JOURNAL_READ, journal::read);
-      registerIdempotent(ready, Address.TIMERS_START, this::startTimer);
-      registerIdempotent(ready, Address.TIMERS_STOP, this::stopTimer);
-      register(ready, Address.TIMERS_RUNNING, this::running);
-      register(ready, Address.TIMERS_ENTRIES_LIST, this::listEntries);
-      registerIdempotent(ready, Address.TIMERS_ENTRIES_CREATE, this::createEntry);
-      registerIdempotent(ready, Address.TIMERS_ENTRIES_UPDATE, this::updateEntry);
-      registerIdempotent(ready, Address.TIMERS_ENTRIES_DELETE, this::deleteEntry);
-      return Future.all(ready);
+      commands = new Commands(vertx, idempotency)
+          .on(Address.TIMERS_JOURNAL_READ, journal::read)
+          .idempotent(Address.TIMERS_START, this::startTimer)
+          .idempotent(Address.TIMERS_STOP, this::stopTimer)
+          .on(Address.TIMERS_RUNNING, this::running)
+          .on(Address.TIMERS_ENTRIES_LIST, this::listEntries)
+          .idempotent(Address.TIMERS_ENTRIES_CREATE, this::createEntry)
+          .idempotent(Address.TIMERS_ENTRIES_UPDATE, this::updateEntry)
+          .idempotent(Address.TIMERS_ENTRIES_DELETE, this::deleteEntry);
+      return commands.ready();
     });
   }
 
@@ -78,17 +79,9 @@ public final class TimersVerticle extends VerticleBase {
       journal.stopRelay();
     }
     vertx.cancelTimer(purger);
-    return pool == null ? Future.succeededFuture() : pool.close();
-  }
-
-  private void register(List<Future<?>> ready, Address address, Function<Message<JsonObject>, Future<?>> handler) {
-    ready.add(Bus.command(vertx, address, handler).completion());
-  }
-
-  /** A mutating command: repeats with the same idempotency key replay its first outcome. */
-  private void registerIdempotent(List<Future<?>> ready, Address address,
-                                  Function<Message<JsonObject>, Future<?>> handler) {
-    register(ready, address, idempotency.wrap(address, handler));
+    // Take no new command, let those in flight commit and publish, then close the pool.
+    Future<Void> drained = commands == null ? Future.succeededFuture() : commands.drain(10_000);
+    return drained.compose(ignored -> pool == null ? Future.succeededFuture() : pool.close());
   }
 
   // --- timers -------------------------------------------------------------------------------------------------------

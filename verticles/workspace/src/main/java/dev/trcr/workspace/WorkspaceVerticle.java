@@ -2,6 +2,7 @@ package dev.trcr.workspace;
 
 import dev.trcr.kernel.Address;
 import dev.trcr.kernel.Bus;
+import dev.trcr.kernel.Commands;
 import dev.trcr.kernel.Database;
 import dev.trcr.kernel.ErrorCode;
 import dev.trcr.kernel.Idempotency;
@@ -19,12 +20,9 @@ import io.vertx.sqlclient.Tuple;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.util.ArrayList;
 import java.util.Currency;
-import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Function;
 
 /** Users, teams, memberships with roles, and projects. Answers who may do what for every other verticle. */
 public final class WorkspaceVerticle extends VerticleBase {
@@ -35,6 +33,7 @@ public final class WorkspaceVerticle extends VerticleBase {
   private final Passwords passwords = new Passwords();
   private Pool pool;
   private Idempotency idempotency;
+  private Commands commands;
   private long purger = -1;
   private String decoyHash;
 
@@ -48,35 +47,26 @@ public final class WorkspaceVerticle extends VerticleBase {
           pool = Database.pool(vertx, config());
           idempotency = new Idempotency(vertx, pool, "workspace", config());
           purger = vertx.setPeriodic(3_600_000, id -> idempotency.purge());
-          List<Future<?>> ready = new ArrayList<>();
-          register(ready, Address.WORKSPACE_SIGNUP, this::signup);
-          register(ready, Address.WORKSPACE_LOGIN, this::login);
-          register(ready, Address.WORKSPACE_ME, this::me);
-          registerIdempotent(ready, Address.WORKSPACE_TEAMS_CREATE, this::createTeam);
-          registerIdempotent(ready, Address.WORKSPACE_MEMBERS_ADD, this::addMember);
-          register(ready, Address.WORKSPACE_MEMBERS_LIST, this::listMembers);
-          registerIdempotent(ready, Address.WORKSPACE_PROJECTS_CREATE, this::createProject);
-          register(ready, Address.WORKSPACE_PROJECTS_LIST, this::listProjects);
-          register(ready, Address.WORKSPACE_ACCESS, this::access);
-          register(ready, Address.WORKSPACE_USERS_LOOKUP, this::lookupUsers);
-          return Future.all(ready);
+          commands = new Commands(vertx, idempotency)
+              .on(Address.WORKSPACE_SIGNUP, this::signup)
+              .on(Address.WORKSPACE_LOGIN, this::login)
+              .on(Address.WORKSPACE_ME, this::me)
+              .idempotent(Address.WORKSPACE_TEAMS_CREATE, this::createTeam)
+              .idempotent(Address.WORKSPACE_MEMBERS_ADD, this::addMember)
+              .on(Address.WORKSPACE_MEMBERS_LIST, this::listMembers)
+              .idempotent(Address.WORKSPACE_PROJECTS_CREATE, this::createProject)
+              .on(Address.WORKSPACE_PROJECTS_LIST, this::listProjects)
+              .on(Address.WORKSPACE_ACCESS, this::access)
+              .on(Address.WORKSPACE_USERS_LOOKUP, this::lookupUsers);
+          return commands.ready();
         });
   }
 
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(purger);
-    return pool == null ? Future.succeededFuture() : pool.close();
-  }
-
-  private void register(List<Future<?>> ready, Address address, Function<Message<JsonObject>, Future<?>> handler) {
-    ready.add(Bus.command(vertx, address, handler).completion());
-  }
-
-  /** A mutating command: repeats with the same idempotency key replay its first outcome. */
-  private void registerIdempotent(List<Future<?>> ready, Address address,
-                                  Function<Message<JsonObject>, Future<?>> handler) {
-    register(ready, address, idempotency.wrap(address, handler));
+    Future<Void> drained = commands == null ? Future.succeededFuture() : commands.drain(10_000);
+    return drained.compose(ignored -> pool == null ? Future.succeededFuture() : pool.close());
   }
 
   // --- users --------------------------------------------------------------------------------------------------------
