@@ -161,6 +161,14 @@ final class BridgeProtocol {
       socket.write(Frames.error(Frames.ACCESS_DENIED));
       return;
     }
+    if (hub.draining()) {
+      if (replyAddress != null) {
+        socket.write(Frames.failure(replyAddress, new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 503,
+            new JsonObject().put("error", new JsonObject().put("code", "service_unavailable")
+                .put("message", "this node is shutting down; reconnect and retry")).encode())));
+      }
+      return;
+    }
     if (socket.pendingReplies >= limits.maxPendingReplies()) {
       socket.write(Frames.error(Frames.TOO_MANY_PENDING_REPLIES));
       return;

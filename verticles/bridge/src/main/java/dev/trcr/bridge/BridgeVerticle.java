@@ -86,7 +86,9 @@ public final class BridgeVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(sweeper);
-    return Future.all(hub.stop(), server == null ? Future.succeededFuture() : server.close(), healthPool.close());
+    return hub.stop()
+        .compose(ignored -> server == null ? Future.succeededFuture() : server.close())
+        .compose(ignored -> healthPool.close());
   }
 
   private void accept(SockJSSocket sock) {

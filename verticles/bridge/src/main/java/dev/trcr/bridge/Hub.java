@@ -42,6 +42,7 @@ final class Hub {
   private final Set<BridgeSocket> sockets = new LinkedHashSet<>();
   private MessageConsumer<JsonObject> userEvents;
   private long deliveredFrames;
+  private boolean draining;
   private int busConsumers;
 
   /** One subscribed stream on this node. */
@@ -73,9 +74,31 @@ final class Hub {
     return userEvents.completion();
   }
 
+  /**
+   * Shutting down: new commands are refused (503), the replies of those in flight are awaited (up to 5 s), then every
+   * socket is closed with 1001 so that its client reconnects, to another node if there is one.
+   */
   Future<Void> stop() {
-    new ArrayList<>(sockets).forEach(s -> s.close(1001, "node shutting down; reconnect"));
-    return userEvents == null ? Future.succeededFuture() : userEvents.unregister();
+    draining = true;
+    long deadline = System.currentTimeMillis() + 5_000;
+    return repliesDone(deadline).compose(ignored -> {
+      new ArrayList<>(sockets).forEach(s -> s.close(1001, "node shutting down; reconnect"));
+      return userEvents == null ? Future.succeededFuture() : userEvents.unregister();
+    });
+  }
+
+  boolean draining() {
+    return draining;
+  }
+
+  private Future<Void> repliesDone(long deadline) {
+    boolean pending = sockets.stream().anyMatch(s -> s.pendingReplies > 0);
+    if (!pending || System.currentTimeMillis() > deadline) {
+      return Future.succeededFuture();
+    }
+    io.vertx.core.Promise<Void> later = io.vertx.core.Promise.promise();
+    vertx.setTimer(20, id -> repliesDone(deadline).onComplete(later));
+    return later.future();
   }
 
   void add(BridgeSocket socket) {
