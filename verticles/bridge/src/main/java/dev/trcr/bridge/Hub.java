@@ -60,6 +60,11 @@ final class Hub {
     return sockets.size();
   }
 
+  /** The open sockets of this node, as a snapshot (closing one while iterating is safe). */
+  List<BridgeSocket> sockets() {
+    return new ArrayList<>(sockets);
+  }
+
   /** Distinct addresses this node holds a consumer for: what the cluster registry sees of this node. */
   int consumerCount() {
     return topics.size() + 1;
