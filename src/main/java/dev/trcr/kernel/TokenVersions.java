@@ -59,12 +59,6 @@ public final class TokenVersions {
     listeners.add(listener);
   }
 
-  /** True if this edge already knows that a token of {@code version} is revoked (no bus round trip). */
-  public boolean knownRevoked(UUID user, int version) {
-    Known k = known.get(user);
-    return k != null && version < k.version;
-  }
-
   /** Succeeds if a token of {@code version} is still valid; fails with {@code unauthenticated} if it is revoked. */
   public Future<Void> check(UUID user, int version) {
     Known k = known.get(user);

@@ -144,7 +144,7 @@ class HttpHardeningTest {
     failures.add(api.post("/api/auth/signup", null, Buffer.buffer("[1,2,3]")));
     failures.add(api.post("/api/auth/signup", null, new JsonObject().put("email", injection).put("password", 12)));
     failures.add(api.post("/api/auth/login", null, new JsonObject().put("email", "a@b.co").put("password", injection)));
-    // PostgreSQL refuses NUL in text: the database error must become a plain 500.
+    // PostgreSQL refuses NUL in text: it is refused as input, before any SQL could fail on it.
     failures.add(api.post("/api/teams", ada.token(), new JsonObject().put("name", "Nul\u0000Team")));
     failures.add(api.post("/api/teams/" + team + "/projects", ada.token(),
         new JsonObject().put("name", "Nul\u0000Project")));
@@ -155,18 +155,17 @@ class HttpHardeningTest {
     failures.add(api.get("/api/teams/" + UUID.randomUUID() + "/members", ada.token()));
     failures.add(api.post("/api/teams", ada.token(), Buffer.buffer("x".repeat(1_100_000))));
     failures.add(api.get("/api/me", "eyJhbGciOiJIUzI1NiJ9.e30.bad"));
+    failures.add(api.post("/api/auth/signup", null, new JsonObject().put("email", "nul\u0000@example.com")
+        .put("password", "correct horse battery").put("name", "Nul")));
     failures.add(api.call(HttpMethod.DELETE, "/api/me", ada.token(), null));
     failures.add(api.post("/api/auth/password", ada.token(), new JsonObject().put("currentPassword", List.of(1))));
 
-    int serverErrors = 0;
     for (Api.Response r : failures) {
-      assertTrue(r.status() >= 400, r.toString());
+      assertTrue(r.status() >= 400 && r.status() < 500, "a client's mistake is a 4xx: " + r);
       assertFalse(r.text().isEmpty(), r.toString());
       assertTrue(r.json().getJsonObject("error").getString("code").matches("[a-z_]+"), r.toString());
       assertRevealsNothing(r.text());
-      serverErrors += r.status() >= 500 ? 1 : 0;
     }
-    assertTrue(serverErrors >= 1, "the NUL byte provokes at least one internal error");
 
     try (BridgeClient socket = BridgeClient.connect(clientVertx, node.bridgePort())) {
       JsonObject failure = socket.request("timers.start",

@@ -229,8 +229,9 @@ final class BridgeProtocol {
   }
 
   /**
-   * The user of the frame's token. A socket that repeats the token it last proved is not verified again, but a
-   * revocation this node has heard of refuses it at once (and {@link BridgeVerticle} closes such sockets).
+   * The user of the frame's token. A socket that repeats the token it last proved is not verified again, but its
+   * version is checked against the node's cache (no round trip while fresh), so a revocation refuses it at once (and
+   * {@link BridgeVerticle} closes such sockets).
    */
   private Future<UUID> authenticate(BridgeSocket socket, JsonObject frame) {
     JsonObject headers = frame.getValue("headers") instanceof JsonObject h ? h : null;
@@ -239,8 +240,8 @@ final class BridgeProtocol {
       return Future.failedFuture("no token");
     }
     if (authorization.equals(socket.token) && System.currentTimeMillis() < socket.tokenExpiresAt) {
-      return versions.knownRevoked(socket.user, socket.tokenVersion) ? Future.failedFuture("revoked")
-          : Future.succeededFuture(socket.user);
+      UUID user = socket.user;
+      return versions.check(user, socket.tokenVersion).map(user);
     }
     return tokens.verifyWithExpiry(authorization).map(verified -> {
       socket.token = authorization;
