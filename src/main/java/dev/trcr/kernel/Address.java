@@ -18,11 +18,11 @@ public enum Address {
   WORKSPACE_SIGNUP("workspace.signup", Kind.COMMAND, "workspace", Browser.NONE,
       "Create a user (the api mints the token).",
       json("{\"email\":\"ada@example.com\",\"password\":\"correct horse\",\"name\":\"Ada\"}"),
-      json("{\"user\":{\"id\":\"<uuid>\",\"email\":\"ada@example.com\",\"name\":\"Ada\"}}")),
+      json("{\"user\":{\"id\":\"<uuid>\",\"email\":\"ada@example.com\",\"name\":\"Ada\"},\"tokenVersion\":0}")),
   WORKSPACE_LOGIN("workspace.login", Kind.COMMAND, "workspace", Browser.NONE,
-      "Check an email and password.",
+      "Check an email and password; the reply's tokenVersion goes into the token the api mints.",
       json("{\"email\":\"ada@example.com\",\"password\":\"correct horse\"}"),
-      json("{\"user\":{\"id\":\"<uuid>\",\"email\":\"ada@example.com\",\"name\":\"Ada\"}}")),
+      json("{\"user\":{\"id\":\"<uuid>\",\"email\":\"ada@example.com\",\"name\":\"Ada\"},\"tokenVersion\":0}")),
   WORKSPACE_ME("workspace.me", Kind.COMMAND, "workspace", Browser.NONE,
       "The caller and their teams with roles.",
       json("{}"),
@@ -55,6 +55,18 @@ public enum Address {
       "Internal: names of users by id.",
       json("{\"ids\":[\"<uuid>\"]}"),
       array("[{\"id\":\"<uuid>\",\"name\":\"Bob\"}]")),
+  WORKSPACE_TOKENS_REVOKE("workspace.tokens.revoke", Kind.COMMAND, "workspace", Browser.NONE,
+      "Log out: revoke every token of the caller issued so far (raises their token version; publishes workspace.tokens-revoked).",
+      json("{}"),
+      json("{\"userId\":\"<uuid>\",\"version\":3}")),
+  WORKSPACE_PASSWORD_CHANGE("workspace.password.change", Kind.COMMAND, "workspace", Browser.NONE,
+      "Change the caller's password (403 wrong_password) and revoke their tokens; the api mints a fresh one.",
+      json("{\"currentPassword\":\"correct horse\",\"newPassword\":\"battery staple\"}"),
+      json("{\"user\":{\"id\":\"<uuid>\",\"email\":\"ada@example.com\",\"name\":\"Ada\"},\"tokenVersion\":4}")),
+  WORKSPACE_TOKENS_VERSION("workspace.tokens.version", Kind.COMMAND, "workspace", Browser.NONE,
+      "Internal: a user's current token version (tokens with an older one are revoked); the edges cache it.",
+      json("{\"userId\":\"<uuid>\"}"),
+      json("{\"version\":3}")),
 
   // --- timers: running timers and time entries ----------------------------------------------------------------------
   TIMERS_START("timers.start", Kind.COMMAND, "timers", Browser.SEND,
@@ -107,6 +119,11 @@ public enum Address {
       "Internal: carries every per-user stream event ({address, body}) to each node's bridge, which delivers it to its "
           + "local subscribers of that address. Keeps cluster registrations independent of the number of users.",
       json("{\"address\":\"user.<uuid>.timers\",\"body\":{\"type\":\"timer.started\"}}"),
+      null),
+  WORKSPACE_TOKENS_REVOKED("workspace.tokens-revoked", Kind.EVENT, "workspace", Browser.NONE,
+      "Internal: the user's tokens older than version are revoked (logout, password change). Every edge raises its "
+          + "cached version at once; the bridge closes that user's sockets whose token is older (4401).",
+      json("{\"userId\":\"<uuid>\",\"version\":3}"),
       null);
 
   /** What an address is for. */

@@ -11,6 +11,7 @@ public enum ErrorCode {
   UNAUTHENTICATED(401, "a valid bearer token is required"),
   INVALID_CREDENTIALS(401, "wrong email or password"),
   FORBIDDEN(403, "the caller's role does not allow this"),
+  WRONG_PASSWORD(403, "the current password is wrong"),
   NOT_FOUND(404, "no such route"),
   TEAM_NOT_FOUND(404, "no such team, or the caller is not a member"),
   PROJECT_NOT_FOUND(404, "no such project in this team"),
@@ -24,6 +25,7 @@ public enum ErrorCode {
   IDEMPOTENCY_IN_PROGRESS(409, "the first request with this idempotency key is still running"),
   PAYLOAD_TOO_LARGE(413, "the body is larger than the limit"),
   IDEMPOTENCY_KEY_REUSED(422, "the idempotency key was used with other parameters"),
+  RATE_LIMITED(429, "too many requests; retry after the time in Retry-After"),
   INTERNAL_ERROR(500, "an unexpected error; it has been logged"),
   SERVICE_UNAVAILABLE(503, "the service that handles this is not reachable right now");
 

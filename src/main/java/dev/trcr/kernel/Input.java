@@ -56,6 +56,10 @@ public final class Input {
     if (!(raw instanceof String s)) {
       throw ErrorCode.VALIDATION_FAILED.field(field, field + " must be a string");
     }
+    if (s.indexOf('\u0000') >= 0) {
+      // PostgreSQL's text cannot hold NUL: refuse it here as the client's mistake, not as a database failure.
+      throw ErrorCode.VALIDATION_FAILED.field(field, field + " must not contain NUL characters");
+    }
     String value = s.strip();
     if (value.codePointCount(0, value.length()) > maxLength) {
       throw ErrorCode.VALIDATION_FAILED.field(field, field + " must have at most " + maxLength + " characters");

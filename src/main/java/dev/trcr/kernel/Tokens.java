@@ -11,17 +11,27 @@ import io.vertx.ext.auth.jwt.JWTAuthOptions;
 
 import java.util.UUID;
 
-/** Issues and verifies the bearer tokens (HS256 JWTs signed with {@code TRCR_JWT_SECRET}) of users. */
+/**
+ * Issues and verifies the bearer tokens (HS256 JWTs signed with {@code TRCR_JWT_SECRET}) of users: {@code sub} is the
+ * user id, {@code ver} the user's token version at issue (see {@link TokenVersions}), {@code exp} the expiry after
+ * {@code TRCR_JWT_TTL_SECONDS} if set, else {@code TRCR_JWT_TTL_MINUTES}. An edge that attaches its
+ * {@link TokenVersions} ({@link #revocable}) also refuses tokens revoked by logout or a password change.
+ */
 public final class Tokens {
 
   private static final String BEARER = "Bearer ";
 
-  private final JWTAuth auth;
-  private final int ttlMinutes;
+  /** The claim that carries the user's token version. */
+  public static final String VERSION_CLAIM = "ver";
 
-  private Tokens(JWTAuth auth, int ttlMinutes) {
+  private final JWTAuth auth;
+  private final int ttlSeconds;
+  private final TokenVersions versions;
+
+  private Tokens(JWTAuth auth, int ttlSeconds, TokenVersions versions) {
     this.auth = auth;
-    this.ttlMinutes = ttlMinutes;
+    this.ttlSeconds = ttlSeconds;
+    this.versions = versions;
   }
 
   public static Tokens create(Vertx vertx, JsonObject config) {
@@ -31,16 +41,28 @@ public final class Tokens {
     }
     JWTAuth auth = JWTAuth.create(vertx, new JWTAuthOptions()
         .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)));
-    return new Tokens(auth, Config.integer(config, "TRCR_JWT_TTL_MINUTES"));
+    Number seconds = config.getNumber("TRCR_JWT_TTL_SECONDS");
+    int ttl = seconds != null && seconds.intValue() > 0 ? seconds.intValue()
+        : Math.multiplyExact(Config.integer(config, "TRCR_JWT_TTL_MINUTES"), 60);
+    if (ttl <= 0) {
+      throw new Config.ConfigException("TRCR_JWT_TTL_MINUTES must be positive");
+    }
+    return new Tokens(auth, ttl, null);
   }
 
-  public String issue(UUID userId) {
-    return auth.generateToken(new JsonObject().put("sub", userId.toString()),
-        new JWTOptions().setAlgorithm("HS256").setExpiresInMinutes(ttlMinutes));
+  /** The same tokens, and verification also refuses tokens older than their user's current version. */
+  public Tokens revocable(TokenVersions tokenVersions) {
+    return new Tokens(auth, ttlSeconds, tokenVersions);
   }
 
-  /** A verified token: its user and when it expires. */
-  public record Verified(UUID userId, long expiresAtMillis) {
+  /** A token for a user whose current token version is {@code version}. */
+  public String issue(UUID userId, int version) {
+    return auth.generateToken(new JsonObject().put("sub", userId.toString()).put(VERSION_CLAIM, version),
+        new JWTOptions().setAlgorithm("HS256").setExpiresInSeconds(ttlSeconds));
+  }
+
+  /** A verified token: its user, the token version it was issued with, and when it expires. */
+  public record Verified(UUID userId, int version, long expiresAtMillis) {
   }
 
   /** The user of an {@code Authorization} header value ({@code Bearer <jwt>}); fails with {@code unauthenticated}. */
@@ -57,9 +79,13 @@ public final class Tokens {
     if (token.isEmpty()) {
       return Future.failedFuture(ErrorCode.UNAUTHENTICATED.exception("the bearer token is empty"));
     }
-    return auth.authenticate(new TokenCredentials(token))
+    Future<Verified> verified = auth.authenticate(new TokenCredentials(token))
         .map(user -> new Verified(UUID.fromString(user.principal().getString("sub")),
+            // Tokens from before versions existed count as version 0: the first revocation refuses them.
+            user.principal().getInteger(VERSION_CLAIM, 0),
             user.principal().getLong("exp", Long.MAX_VALUE / 1000) * 1000))
         .recover(e -> Future.failedFuture(ErrorCode.UNAUTHENTICATED.exception("the token is invalid or expired")));
+    return versions == null ? verified
+        : verified.compose(v -> versions.check(v.userId(), v.version()).map(v));
   }
 }

@@ -157,4 +157,27 @@ class ClusterTest {
           .array().size(), "one running timer per user");
     }
   }
+
+  @Test
+  void logoutThroughOneNodeClosesTheUsersSocketsOnTheOtherAtOnce() {
+    Session ada = api.signup("Ada");
+    Session bob = api.signup("Bob");
+    JsonObject teamless = new JsonObject().put("teamId", java.util.UUID.randomUUID().toString());
+    try (BridgeClient adaSocket = BridgeClient.connect(clientVertx, edge.bridgePort());
+         BridgeClient bobSocket = BridgeClient.connect(clientVertx, edge.bridgePort())) {
+      // A 404 reply proves each socket's token was accepted on the edge node (whose cache asked the core's workspace).
+      assertEquals(404, adaSocket.request("timers.stop", teamless, ada.token()).getInteger("failureCode"));
+      assertEquals(404, bobSocket.request("timers.stop", teamless, bob.token()).getInteger("failureCode"));
+
+      assertEquals(204, api.post("/api/auth/logout", ada.token(), null).status());
+
+      assertEquals(4401, adaSocket.awaitClose(1_000), "the edge node heard the revocation within a second");
+      assertEquals(null, bobSocket.awaitClose(200));
+      assertEquals(404, bobSocket.request("timers.stop", teamless, bob.token()).getInteger("failureCode"));
+    }
+    try (BridgeClient again = BridgeClient.connect(clientVertx, edge.bridgePort())) {
+      JsonObject denied = again.request("timers.stop", teamless, ada.token());
+      assertEquals("access_denied", denied.getString("body"), denied.encode());
+    }
+  }
 }

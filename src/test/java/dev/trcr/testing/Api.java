@@ -18,15 +18,26 @@ public final class Api {
   private final WebClient client;
 
   public Api(Vertx vertx, int port) {
-    this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
+    this(vertx, port, null);
+  }
+
+  /** A client whose requests come from {@code localAddress} (another loopback address, e.g. 127.0.0.2). */
+  public Api(Vertx vertx, int port, String localAddress) {
+    this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
+        .setLocalAddress(localAddress));
   }
 
   /** A signed-up user. */
   public record Session(String token, String id, String email, String name) {
   }
 
-  /** A response: the status and the body as text. */
-  public record Response(int status, String text) {
+  /** A response: the status, the body as text, and the headers. */
+  public record Response(int status, String text, io.vertx.core.MultiMap headers) {
+
+    public String header(String name) {
+      return headers.get(name);
+    }
+
     public JsonObject json() {
       return new JsonObject(text);
     }
@@ -46,14 +57,20 @@ public final class Api {
   }
 
   public Response call(HttpMethod method, String path, String token, Object body) {
-    HttpRequest<Buffer> request = client.request(method, path);
+    return call(method, path, token, body, io.vertx.core.MultiMap.caseInsensitiveMultiMap());
+  }
+
+  /** A request with extra headers (e.g. Origin). */
+  public Response call(HttpMethod method, String path, String token, Object body, io.vertx.core.MultiMap headers) {
+    HttpRequest<Buffer> request = client.request(method, path).putHeaders(headers);
     if (token != null) {
       request.putHeader("Authorization", "Bearer " + token);
     }
     HttpResponse<Buffer> response = body == null ? request.send().await()
         : body instanceof Buffer raw ? request.putHeader("content-type", "application/json").sendBuffer(raw).await()
         : request.putHeader("content-type", "application/json").sendBuffer(Buffer.buffer(body.toString())).await();
-    return new Response(response.statusCode(), response.bodyAsString() == null ? "" : response.bodyAsString());
+    return new Response(response.statusCode(), response.bodyAsString() == null ? "" : response.bodyAsString(),
+        response.headers());
   }
 
   public Response get(String path, String token) {

@@ -23,6 +23,7 @@ public final class BridgeClient implements AutoCloseable {
   private final java.util.ArrayDeque<JsonObject> held = new java.util.ArrayDeque<>();
   private final Vertx vertx;
   private final long pinger;
+  private final java.util.concurrent.CompletableFuture<Integer> closeCode = new java.util.concurrent.CompletableFuture<>();
 
   private BridgeClient(Vertx vertx, WebSocketClient client, WebSocket socket) {
     this.vertx = vertx;
@@ -30,6 +31,7 @@ public final class BridgeClient implements AutoCloseable {
     this.socket = socket;
     // The raw SockJS WebSocket may use text or binary frames: take both.
     socket.handler(buffer -> frames.add(new JsonObject(buffer)));
+    socket.closeHandler(v -> closeCode.complete(socket.closeStatusCode() == null ? -1 : (int) socket.closeStatusCode()));
     this.pinger = vertx.setPeriodic(5_000, id -> socket.writeTextMessage("{\"type\":\"ping\"}"));
   }
 
@@ -126,6 +128,22 @@ public final class BridgeClient implements AutoCloseable {
     }
   }
 
+  /** The close code once the server closed the socket within {@code millis}, or null if it is still open. */
+  public Integer awaitClose(long millis) {
+    try {
+      return closeCode.get(millis, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      return null;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The close reason the server gave, if it closed the socket. */
+  public String closeReason() {
+    return socket.closeReason();
+  }
+
   /** True if no frame arrives within {@code millis}. */
   public boolean quietFor(long millis) {
     return next(millis) == null;
@@ -134,7 +152,9 @@ public final class BridgeClient implements AutoCloseable {
   @Override
   public void close() {
     vertx.cancelTimer(pinger);
-    socket.close().await();
+    if (!closeCode.isDone()) {
+      socket.close().await();
+    }
     client.close().await();
   }
 }

@@ -624,7 +624,11 @@
     el.authToggle.addEventListener('click', () => {
       setAuthMode(el.authForm.dataset.mode === 'signup' ? 'login' : 'signup');
     });
-    el.logout.addEventListener('click', signOut);
+    el.logout.addEventListener('click', () => {
+      // Revokes the token on the server (its other devices and sockets too); the page signs out whatever the answer.
+      api('POST', '/api/auth/logout').catch(() => {});
+      signOut();
+    });
     el.teamSelect.addEventListener('change', () => selectTeam(el.teamSelect.value || null));
     el.teamCreate.addEventListener('submit', onTeamCreate);
     el.memberAdd.addEventListener('submit', onMemberAdd);

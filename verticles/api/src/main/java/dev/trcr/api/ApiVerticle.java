@@ -9,6 +9,9 @@ import dev.trcr.kernel.Health;
 import dev.trcr.kernel.Idempotency;
 import dev.trcr.kernel.Input;
 import dev.trcr.kernel.Node;
+import dev.trcr.kernel.RateLimiter;
+import dev.trcr.kernel.SecurityHeaders;
+import dev.trcr.kernel.TokenVersions;
 import dev.trcr.kernel.Tokens;
 import dev.trcr.kernel.TrcrException;
 import io.vertx.core.Future;
@@ -29,6 +32,7 @@ import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.sqlclient.Pool;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.UUID;
@@ -40,18 +44,36 @@ import java.util.UUID;
 public final class ApiVerticle extends VerticleBase {
 
   private static final String USER = "trcr.user";
+  private static final String TOKEN = "trcr.token";
 
   private Tokens tokens;
+  private TokenVersions versions;
+  /** Per user, shared with the bridge of this node: REST calls and bridge commands draw from one bucket. */
+  private RateLimiter users;
+  private RateLimiter loginsPerEmail;
+  private RateLimiter loginsPerAddress;
   private Pool healthPool;
   private HttpServer server;
   private long busTimeoutMs;
 
   @Override
   public Future<?> start() {
-    tokens = Tokens.create(vertx, config());
     healthPool = Database.pool(vertx, config().copy().put("TRCR_PG_POOL_SIZE", 1));
     busTimeoutMs = Config.integer(config(), "TRCR_BUS_TIMEOUT_MS");
-    Router router = router();
+    users = RateLimiter.perNode(vertx, "users", Config.integer(config(), "TRCR_RATE_LIMIT_PER_SECOND"),
+        Config.integer(config(), "TRCR_RATE_LIMIT_BURST"));
+    int perEmail = Config.integer(config(), "TRCR_LOGIN_LIMIT_PER_EMAIL_PER_MINUTE");
+    int perAddress = Config.integer(config(), "TRCR_LOGIN_LIMIT_PER_ADDRESS_PER_MINUTE");
+    loginsPerEmail = RateLimiter.perNode(vertx, "logins-per-email", perEmail / 60.0, perEmail);
+    loginsPerAddress = RateLimiter.perNode(vertx, "logins-per-address", perAddress / 60.0, perAddress);
+    return TokenVersions.start(vertx, config()).compose(v -> {
+      versions = v;
+      tokens = Tokens.create(vertx, config()).revocable(versions);
+      return listen(router());
+    });
+  }
+
+  private Future<HttpServer> listen(Router router) {
     return vertx.createHttpServer(new HttpServerOptions()
             .setHost(Config.string(config(), "TRCR_HTTP_HOST"))
             .setPort(Config.integer(config(), "TRCR_HTTP_PORT"))
@@ -68,11 +90,16 @@ public final class ApiVerticle extends VerticleBase {
   public Future<?> stop() {
     // Stop accepting, and give requests in flight up to 10 s to be answered.
     Future<Void> closed = server == null ? Future.succeededFuture() : server.shutdown(10, TimeUnit.SECONDS);
-    return closed.compose(ignored -> healthPool.close());
+    return closed.compose(ignored -> Future.all(healthPool.close(),
+        versions == null ? Future.succeededFuture() : versions.stop()));
   }
 
   private Router router() {
     Router router = Router.router(vertx);
+    router.route().handler(ctx -> {
+      SecurityHeaders.apply(ctx.response(), SecurityHeaders.appCsp(bridgeUrl(ctx)));
+      ctx.next();
+    });
     List<String> origins = Config.list(config(), "TRCR_ALLOWED_ORIGINS");
     if (!origins.isEmpty()) {
       CorsHandler cors = origins.contains("*") ? CorsHandler.create().addOrigin("*") : CorsHandler.create().addOrigins(origins);
@@ -84,15 +111,19 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/config.json").handler(this::clientConfig);
 
     router.route("/api/*").handler(ctx -> {
-      ctx.response().putHeader("cache-control", "no-store").putHeader("x-content-type-options", "nosniff");
+      ctx.response().putHeader("cache-control", "no-store");
       ctx.next();
     });
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(Config.integer(config(), "TRCR_BODY_LIMIT_BYTES")));
 
     router.post("/api/auth/signup").handler(ctx -> forward(ctx, Address.WORKSPACE_SIGNUP, 201, true));
-    router.post("/api/auth/login").handler(ctx -> forward(ctx, Address.WORKSPACE_LOGIN, 200, true));
+    router.post("/api/auth/login").handler(this::throttleLogin)
+        .handler(ctx -> forward(ctx, Address.WORKSPACE_LOGIN, 200, true));
 
     router.route("/api/*").handler(this::authenticate);
+    router.post("/api/auth/refresh").handler(this::refresh);
+    router.post("/api/auth/logout").handler(this::logout);
+    router.post("/api/auth/password").handler(this::throttlePasswordChange).handler(this::changePassword);
     router.get("/api/me").handler(ctx -> forward(ctx, Address.WORKSPACE_ME, 200, false));
     router.post("/api/teams").handler(ctx -> forward(ctx, Address.WORKSPACE_TEAMS_CREATE, 201, false));
     router.post("/api/teams/:teamId/members").handler(ctx -> forward(ctx, Address.WORKSPACE_MEMBERS_ADD, 201, false));
@@ -123,15 +154,109 @@ public final class ApiVerticle extends VerticleBase {
     return router;
   }
 
+  /** A valid, unrevoked token, then the caller's share of the node's rate limit. */
   private void authenticate(RoutingContext ctx) {
-    tokens.verify(ctx.request().getHeader("Authorization")).onComplete(ar -> {
-      if (ar.succeeded()) {
-        ctx.put(USER, ar.result());
-        ctx.next();
-      } else {
+    tokens.verifyWithExpiry(ctx.request().getHeader("Authorization")).onComplete(ar -> {
+      if (ar.failed()) {
         failure(ctx, ar.cause());
+        return;
       }
+      long wait = users.acquire(ar.result().userId());
+      if (wait > 0) {
+        rateLimited(ctx, wait);
+        return;
+      }
+      ctx.put(USER, ar.result().userId());
+      ctx.put(TOKEN, ar.result());
+      ctx.next();
     });
+  }
+
+  /**
+   * Every attempt counts, before any password is checked, so guessing costs the node nothing past the limit. Keys:
+   * the email as stored (lower-cased) and the TCP peer address (behind a proxy, every client shares the proxy's).
+   */
+  private void throttleLogin(RoutingContext ctx) {
+    long wait = loginsPerAddress.acquire(ctx.request().remoteAddress() == null ? "?"
+        : ctx.request().remoteAddress().hostAddress());
+    if (wait == 0) {
+      String email = loginEmail(ctx);
+      wait = email == null ? 0 : loginsPerEmail.acquire(email);
+    }
+    if (wait > 0) {
+      rateLimited(ctx, wait);
+    } else {
+      ctx.next();
+    }
+  }
+
+  /** Guessing the current password through this route is throttled like logins, per user. */
+  private void throttlePasswordChange(RoutingContext ctx) {
+    long wait = loginsPerEmail.acquire("user:" + ctx.get(USER));
+    if (wait > 0) {
+      rateLimited(ctx, wait);
+    } else {
+      ctx.next();
+    }
+  }
+
+  private static String loginEmail(RoutingContext ctx) {
+    try {
+      Object email = body(ctx).getValue("email");
+      return email instanceof String e ? e.strip().toLowerCase(Locale.ROOT) : null;
+    } catch (TrcrException e) {
+      return null; // the command refuses the body with a clear 400
+    }
+  }
+
+  /** A fresh token with the same version: the caller's earlier tokens stay valid until they expire or are revoked. */
+  private void refresh(RoutingContext ctx) {
+    Tokens.Verified token = ctx.get(TOKEN);
+    json(ctx, 200, new JsonObject().put("token", tokens.issue(token.userId(), token.version())));
+  }
+
+  private void logout(RoutingContext ctx) {
+    UUID user = ctx.get(USER);
+    Bus.<JsonObject>request(vertx, Address.WORKSPACE_TOKENS_REVOKE, new JsonObject(), user, busTimeoutMs)
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            failure(ctx, ar.cause());
+            return;
+          }
+          // The event reaches every edge; applying the reply too makes "from then on" hold here without a race.
+          versions.apply(user, ar.result().getInteger("version"));
+          ctx.response().setStatusCode(204).end();
+        });
+  }
+
+  /** Revokes every earlier token of the user, including the one used here, and answers with a fresh one. */
+  private void changePassword(RoutingContext ctx) {
+    JsonObject body;
+    try {
+      body = body(ctx);
+    } catch (TrcrException e) {
+      failure(ctx, e);
+      return;
+    }
+    UUID user = ctx.get(USER);
+    Bus.<JsonObject>request(vertx, Address.WORKSPACE_PASSWORD_CHANGE, body, user, busTimeoutMs).onComplete(ar -> {
+      if (ar.failed()) {
+        failure(ctx, ar.cause());
+        return;
+      }
+      int version = ar.result().getInteger("tokenVersion");
+      versions.apply(user, version);
+      json(ctx, 200, new JsonObject().put("token", tokens.issue(user, version)));
+    });
+  }
+
+  private static void rateLimited(RoutingContext ctx, long waitMillis) {
+    ctx.response().putHeader("Retry-After", String.valueOf(RateLimiter.retryAfterSeconds(waitMillis)));
+    failure(ctx, RateLimiter.limited(waitMillis));
+  }
+
+  private static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
   }
 
   /** Path parameters (checked as UUIDs) and query parameters go into the command body beside the JSON body. */
@@ -161,7 +286,8 @@ public final class ApiVerticle extends VerticleBase {
       Object result = ar.result();
       if (issuesToken && result instanceof JsonObject reply) {
         UUID id = UUID.fromString(reply.getJsonObject("user").getString("id"));
-        result = new JsonObject().put("token", tokens.issue(id)).put("user", reply.getJsonObject("user"));
+        result = new JsonObject().put("token", tokens.issue(id, reply.getInteger("tokenVersion", 0)))
+            .put("user", reply.getJsonObject("user"));
       }
       ctx.response().setStatusCode(status);
       if (status == 204) {
@@ -189,6 +315,12 @@ public final class ApiVerticle extends VerticleBase {
   }
 
   private void clientConfig(RoutingContext ctx) {
+    ctx.response().putHeader("content-type", "application/json").putHeader("cache-control", "no-store")
+        .end(new JsonObject().put("bridgeUrl", bridgeUrl(ctx)).encode());
+  }
+
+  /** What {@code /config.json} tells pages, and what the page's Content-Security-Policy lets them connect to. */
+  private String bridgeUrl(RoutingContext ctx) {
     String bridgeUrl = Config.string(config(), "TRCR_BRIDGE_PUBLIC_URL");
     if (bridgeUrl == null) {
       Object local = vertx.sharedData().getLocalMap(Node.LOCAL_MAP).get("bridge.port");
@@ -196,8 +328,7 @@ public final class ApiVerticle extends VerticleBase {
       String host = ctx.request().authority() == null ? "localhost" : ctx.request().authority().host();
       bridgeUrl = ctx.request().scheme() + "://" + host + ":" + port + "/eventbus";
     }
-    ctx.response().putHeader("content-type", "application/json").putHeader("cache-control", "no-store")
-        .end(new JsonObject().put("bridgeUrl", bridgeUrl).encode());
+    return bridgeUrl;
   }
 
   private static void failure(RoutingContext ctx, Throwable cause) {

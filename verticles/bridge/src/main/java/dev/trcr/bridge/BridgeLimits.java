@@ -19,10 +19,13 @@ import java.lang.management.ManagementFactory;
  * @param replyTimeoutMs    how long a command may take before the browser gets a TIMEOUT failure
  * @param accessCacheMs     how long a membership answer is reused for further registers of the same user and team
  * @param recoveryLimit     most events replayed to a reconnecting client; further behind, it gets a reset
+ * @param framesPerSecond   frames (pings aside) one socket may send per second, sustained; 0 = no limit
+ * @param framesBurst       frames one socket may send at once (its bucket's size)
  */
 record BridgeLimits(int maxSockets, int maxSubscriptions, int maxFrameBytes, int maxAddressLength,
                     int maxPendingReplies, long pingTimeoutMs, long slowClientMs, long maxQueuedBytes,
-                    long replyTimeoutMs, long accessCacheMs, int recoveryLimit) {
+                    long replyTimeoutMs, long accessCacheMs, int recoveryLimit, int framesPerSecond,
+                    int framesBurst) {
 
   static BridgeLimits from(JsonObject config) {
     int sockets = Config.integer(config, "TRCR_BRIDGE_MAX_SOCKETS");
@@ -37,7 +40,9 @@ record BridgeLimits(int maxSockets, int maxSubscriptions, int maxFrameBytes, int
         Config.integer(config, "TRCR_BRIDGE_MAX_QUEUED_BYTES"),
         Config.integer(config, "TRCR_BUS_TIMEOUT_MS"),
         Config.integer(config, "TRCR_BRIDGE_ACCESS_CACHE_MS"),
-        Config.integer(config, "TRCR_JOURNAL_RECOVERY_LIMIT"));
+        Config.integer(config, "TRCR_JOURNAL_RECOVERY_LIMIT"),
+        Config.integer(config, "TRCR_BRIDGE_FRAMES_PER_SECOND"),
+        Config.integer(config, "TRCR_BRIDGE_FRAMES_BURST"));
   }
 
   /** Leaves 200 descriptors for PostgreSQL connections, the cluster, jars and logs. */

@@ -3,6 +3,8 @@ package dev.trcr.bridge;
 import dev.trcr.kernel.Address;
 import dev.trcr.kernel.Bus;
 import dev.trcr.kernel.Idempotency;
+import dev.trcr.kernel.RateLimiter;
+import dev.trcr.kernel.TokenVersions;
 import dev.trcr.kernel.Tokens;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -32,14 +34,19 @@ final class BridgeProtocol {
   private final Tokens tokens;
   private final BridgeLimits limits;
   private final Hub hub;
+  private final TokenVersions versions;
+  /** Per user, shared with the api of this node: bridge commands and REST calls draw from one bucket. */
+  private final RateLimiter users;
   /** user|team → until when membership was confirmed; saves a bus round trip per register in reconnect storms. */
   private final Map<String, Long> memberships = new HashMap<>();
 
-  BridgeProtocol(Vertx vertx, Tokens tokens, BridgeLimits limits, Hub hub) {
+  BridgeProtocol(Vertx vertx, Tokens tokens, BridgeLimits limits, Hub hub, TokenVersions versions, RateLimiter users) {
     this.vertx = vertx;
     this.tokens = tokens;
     this.limits = limits;
     this.hub = hub;
+    this.versions = versions;
+    this.users = users;
   }
 
   void handle(BridgeSocket socket, Buffer data) {
@@ -59,6 +66,13 @@ final class BridgeProtocol {
     if (!(type instanceof String t)) {
       socket.write(Frames.error(Frames.MISSING_TYPE));
       return;
+    }
+    if (!"ping".equals(t) && socket.frames != null) {
+      long wait = socket.frames.take(System.nanoTime());
+      if (wait > 0) {
+        refuseThrottled(socket, t, frame, (wait + 999_999) / 1_000_000);
+        return;
+      }
     }
     switch (t) {
       case "ping" -> {
@@ -180,6 +194,12 @@ final class BridgeProtocol {
         socket.write(Frames.error(Frames.ACCESS_DENIED));
         return;
       }
+      long wait = users.acquire(auth.result());
+      if (wait > 0) {
+        socket.pendingReplies--;
+        refuseThrottled(socket, "send", frame, wait);
+        return;
+      }
       Object body = frame.getValue("body");
       if (!(body instanceof JsonObject)) {
         socket.pendingReplies--;
@@ -214,7 +234,24 @@ final class BridgeProtocol {
     });
   }
 
-  /** The user of the frame's token; a socket that repeats the token it last proved is not verified again. */
+  /**
+   * Over a limit (the socket's frames, or the user's commands on this node): a send with a reply address gets a
+   * failure with code 429 and the JSON error object, as REST would answer; any other frame an {@code err} frame.
+   */
+  private void refuseThrottled(BridgeSocket socket, String type, JsonObject frame, long waitMillis) {
+    if ("send".equals(type) && frame.getValue("replyAddress") instanceof String replyAddress
+        && replyAddress.length() <= REPLY_ADDRESS_LENGTH) {
+      socket.write(Frames.failure(replyAddress, RateLimiter.limited(waitMillis).toReply()));
+    } else {
+      socket.write(Frames.error(Frames.RATE_LIMITED));
+    }
+  }
+
+  /**
+   * The user of the frame's token. A socket that repeats the token it last proved is not verified again, but its
+   * version is checked against the node's cache (no round trip while fresh), so a revocation refuses it at once (and
+   * {@link BridgeVerticle} closes such sockets).
+   */
   private Future<UUID> authenticate(BridgeSocket socket, JsonObject frame) {
     JsonObject headers = frame.getValue("headers") instanceof JsonObject h ? h : null;
     Object header = headers == null ? null : headers.getValue("authorization");
@@ -222,11 +259,13 @@ final class BridgeProtocol {
       return Future.failedFuture("no token");
     }
     if (authorization.equals(socket.token) && System.currentTimeMillis() < socket.tokenExpiresAt) {
-      return Future.succeededFuture(socket.user);
+      UUID user = socket.user;
+      return versions.check(user, socket.tokenVersion).map(user);
     }
     return tokens.verifyWithExpiry(authorization).map(verified -> {
       socket.token = authorization;
       socket.user = verified.userId();
+      socket.tokenVersion = verified.version();
       socket.tokenExpiresAt = verified.expiresAtMillis();
       return verified.userId();
     });

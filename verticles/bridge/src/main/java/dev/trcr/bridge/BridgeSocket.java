@@ -1,5 +1,6 @@
 package dev.trcr.bridge;
 
+import dev.trcr.kernel.TokenBucket;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 
@@ -21,6 +22,8 @@ final class BridgeSocket {
   static final int CLOSE_PING_TIMEOUT = 4000;
   static final int CLOSE_SLOW_CONSUMER = 4008;
   static final int CLOSE_NODE_FULL = 4029;
+  /** The user logged out or changed their password: the token this socket proved is revoked. */
+  static final int CLOSE_TOKEN_REVOKED = 4401;
 
   final SockJSSocket sock;
   final Set<String> subscriptions = new HashSet<>();
@@ -29,7 +32,10 @@ final class BridgeSocket {
 
   String token;
   UUID user;
+  int tokenVersion;
   long tokenExpiresAt;
+  /** This socket's frames (pings aside); null when the limit is off. */
+  final TokenBucket frames;
   int pendingReplies;
   long lastSeen;
   private long congestedSince;
@@ -41,6 +47,8 @@ final class BridgeSocket {
     this.limits = limits;
     this.hub = hub;
     this.lastSeen = System.currentTimeMillis();
+    this.frames = limits.framesPerSecond() > 0
+        ? new TokenBucket(limits.framesPerSecond(), limits.framesBurst(), System.nanoTime()) : null;
   }
 
   boolean closed() {

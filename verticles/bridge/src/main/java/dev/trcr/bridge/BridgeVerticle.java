@@ -5,6 +5,9 @@ import dev.trcr.kernel.Database;
 import dev.trcr.kernel.ErrorCode;
 import dev.trcr.kernel.Health;
 import dev.trcr.kernel.Node;
+import dev.trcr.kernel.RateLimiter;
+import dev.trcr.kernel.SecurityHeaders;
+import dev.trcr.kernel.TokenVersions;
 import dev.trcr.kernel.Tokens;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -20,6 +23,7 @@ import io.vertx.sqlclient.Pool;
 
 import java.net.URI;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * The event-bus bridge browsers join with {@code @vertx/eventbus-bridge-client.js} over SockJS (every transport, and
@@ -30,6 +34,7 @@ import java.util.List;
 public final class BridgeVerticle extends VerticleBase {
 
   private Tokens tokens;
+  private TokenVersions versions;
   private Pool healthPool;
   private HttpServer server;
   private List<String> allowedOrigins;
@@ -40,14 +45,34 @@ public final class BridgeVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    tokens = Tokens.create(vertx, config());
+    return TokenVersions.start(vertx, config()).compose(v -> {
+      versions = v;
+      versions.onRevoked(this::closeRevoked);
+      return startBridge();
+    });
+  }
+
+  private Future<?> startBridge() {
+    tokens = Tokens.create(vertx, config()).revocable(versions);
     healthPool = Database.pool(vertx, config().copy().put("TRCR_PG_POOL_SIZE", 1));
     allowedOrigins = Config.list(config(), "TRCR_ALLOWED_ORIGINS");
     limits = BridgeLimits.from(config());
     hub = new Hub(vertx, limits);
-    protocol = new BridgeProtocol(vertx, tokens, limits, hub);
+    protocol = new BridgeProtocol(vertx, tokens, limits, hub, versions,
+        RateLimiter.perNode(vertx, "users", Config.integer(config(), "TRCR_RATE_LIMIT_PER_SECOND"),
+            Config.integer(config(), "TRCR_RATE_LIMIT_BURST")));
 
     Router router = Router.router(vertx);
+    router.route().handler(ctx -> {
+      // SockJS's iframe transports serve a page that the app's page frames and that loads the SockJS client.
+      boolean sockJsIframe = ctx.request().path().matches("/eventbus/iframe[^/]*\\.html");
+      if (sockJsIframe) {
+        ctx.response().putHeader("X-Content-Type-Options", "nosniff").putHeader("Referrer-Policy", "no-referrer");
+      } else {
+        SecurityHeaders.apply(ctx.response(), SecurityHeaders.NOTHING_CSP);
+      }
+      ctx.next();
+    });
     router.get("/health").handler(ctx -> Health.handle(vertx, healthPool, ctx));
     router.route("/eventbus*").handler(this::checkOrigin);
     // The SockJS XHR transports post frames (xhr_send): Vert.x 5 needs the body read before the SockJS handler.
@@ -86,9 +111,19 @@ public final class BridgeVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(sweeper);
-    return hub.stop()
+    return (hub == null ? Future.<Void>succeededFuture() : hub.stop())
         .compose(ignored -> server == null ? Future.succeededFuture() : server.close())
-        .compose(ignored -> healthPool.close());
+        .compose(ignored -> Future.all(healthPool == null ? Future.succeededFuture() : healthPool.close(),
+            versions == null ? Future.succeededFuture() : versions.stop()));
+  }
+
+  /** A revoked token stops working at once: the user's sockets that proved an older token are closed (4401). */
+  private void closeRevoked(UUID user, int version) {
+    for (BridgeSocket socket : hub.sockets()) {
+      if (user.equals(socket.user) && socket.tokenVersion < version) {
+        socket.close(BridgeSocket.CLOSE_TOKEN_REVOKED, "token revoked (logout or password change); log in again");
+      }
+    }
   }
 
   private void accept(SockJSSocket sock) {

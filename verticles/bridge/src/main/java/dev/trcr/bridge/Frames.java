@@ -23,6 +23,7 @@ final class Frames {
   static final String INVALID_REPLY_ADDRESS = "invalid_reply_address";
   static final String FRAME_TOO_LARGE = "frame_too_large";
   static final String TOO_MANY_PENDING_REPLIES = "too_many_pending_replies";
+  static final String RATE_LIMITED = "rate_limited";
 
   private Frames() {
   }

@@ -109,6 +109,11 @@ final class Hub {
     return sockets.size();
   }
 
+  /** The open sockets of this node, as a snapshot (closing one while iterating is safe). */
+  List<BridgeSocket> sockets() {
+    return new ArrayList<>(sockets);
+  }
+
   /** Event-bus consumers this node's hub holds: what the cluster registry sees of it. */
   int consumerCount() {
     return busConsumers + 1;

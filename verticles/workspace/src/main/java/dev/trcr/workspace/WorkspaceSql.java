@@ -9,7 +9,17 @@ final class WorkspaceSql {
   static final String INSERT_USER =
       "INSERT INTO workspace.users (id, email, name, password_hash) VALUES ($1, $2, $3, $4)";
   static final String USER_BY_EMAIL =
-      "SELECT id, email, name, password_hash FROM workspace.users WHERE email = $1";
+      "SELECT id, email, name, password_hash, token_version FROM workspace.users WHERE email = $1";
+  static final String USER_WITH_HASH_BY_ID =
+      "SELECT id, email, name, password_hash, token_version FROM workspace.users WHERE id = $1";
+  static final String TOKEN_VERSION =
+      "SELECT token_version FROM workspace.users WHERE id = $1";
+  static final String REVOKE_TOKENS =
+      "UPDATE workspace.users SET token_version = token_version + 1 WHERE id = $1 RETURNING token_version";
+  /** Only if the hash is still the one the current password was checked against: a concurrent change wins once. */
+  static final String CHANGE_PASSWORD =
+      "UPDATE workspace.users SET password_hash = $3, token_version = token_version + 1 "
+          + "WHERE id = $1 AND password_hash = $2 RETURNING token_version";
   static final String USER_BY_ID =
       "SELECT id, email, name FROM workspace.users WHERE id = $1";
   static final String USERS_BY_IDS =

@@ -57,7 +57,10 @@ public final class WorkspaceVerticle extends VerticleBase {
               .idempotent(Address.WORKSPACE_PROJECTS_CREATE, this::createProject)
               .on(Address.WORKSPACE_PROJECTS_LIST, this::listProjects)
               .on(Address.WORKSPACE_ACCESS, this::access)
-              .on(Address.WORKSPACE_USERS_LOOKUP, this::lookupUsers);
+              .on(Address.WORKSPACE_USERS_LOOKUP, this::lookupUsers)
+              .on(Address.WORKSPACE_TOKENS_REVOKE, this::revokeTokens)
+              .on(Address.WORKSPACE_PASSWORD_CHANGE, this::changePassword)
+              .on(Address.WORKSPACE_TOKENS_VERSION, this::tokenVersion);
           return commands.ready();
         });
   }
@@ -81,7 +84,7 @@ public final class WorkspaceVerticle extends VerticleBase {
         .compose(hash -> pool.preparedQuery(WorkspaceSql.INSERT_USER).execute(Tuple.of(id, email, name, hash)))
         .recover(e -> Future.failedFuture(Database.isUniqueViolation(e, "users_email_key")
             ? ErrorCode.EMAIL_TAKEN.field("email", "an account with this email exists") : e))
-        .map(rows -> new JsonObject().put("user", user(id, email, name)));
+        .map(rows -> new JsonObject().put("user", user(id, email, name)).put("tokenVersion", 0));
   }
 
   private Future<JsonObject> login(Message<JsonObject> msg) {
@@ -95,9 +98,69 @@ public final class WorkspaceVerticle extends VerticleBase {
         if (!ok || row == null) {
           throw ErrorCode.INVALID_CREDENTIALS.exception();
         }
-        return new JsonObject().put("user", user(row.getUUID("id"), row.getString("email"), row.getString("name")));
+        return new JsonObject().put("user", user(row.getUUID("id"), row.getString("email"), row.getString("name")))
+            .put("tokenVersion", row.getInteger("token_version"));
       });
     });
+  }
+
+  // --- tokens: a version per user; tokens with an older one are revoked ----------------------------------------------
+
+  private Future<JsonObject> revokeTokens(Message<JsonObject> msg) {
+    UUID caller = Bus.caller(msg);
+    return pool.preparedQuery(WorkspaceSql.REVOKE_TOKENS).execute(Tuple.of(caller))
+        .map(rows -> revoked(caller, versionOf(first(rows))));
+  }
+
+  private Future<JsonObject> changePassword(Message<JsonObject> msg) {
+    UUID caller = Bus.caller(msg);
+    Input in = Input.of(msg.body());
+    String current = in.password("currentPassword", 1, 1024);
+    String next = in.password("newPassword", 8, 1024);
+    return pool.preparedQuery(WorkspaceSql.USER_WITH_HASH_BY_ID).execute(Tuple.of(caller)).compose(rows -> {
+      Row u = first(rows);
+      if (u == null) {
+        throw ErrorCode.UNAUTHENTICATED.exception("the token's user no longer exists");
+      }
+      String oldHash = u.getString("password_hash");
+      return vertx.executeBlocking(() -> passwords.verify(current, oldHash) ? passwords.hash(next) : null, false)
+          .compose(newHash -> {
+            if (newHash == null) {
+              throw ErrorCode.WRONG_PASSWORD.field("currentPassword", "currentPassword is not the account's password");
+            }
+            return pool.preparedQuery(WorkspaceSql.CHANGE_PASSWORD).execute(Tuple.of(caller, oldHash, newHash));
+          })
+          .map(updated -> {
+            Row r = first(updated);
+            if (r == null) {
+              throw ErrorCode.WRONG_PASSWORD.field("currentPassword", "the password was changed meanwhile");
+            }
+            int version = r.getInteger("token_version");
+            revoked(caller, version);
+            return new JsonObject().put("user", user(caller, u.getString("email"), u.getString("name")))
+                .put("tokenVersion", version);
+          });
+    });
+  }
+
+  private Future<JsonObject> tokenVersion(Message<JsonObject> msg) {
+    UUID userId = Input.of(msg.body()).uuid("userId");
+    return pool.preparedQuery(WorkspaceSql.TOKEN_VERSION).execute(Tuple.of(userId))
+        .map(rows -> new JsonObject().put("version", versionOf(first(rows))));
+  }
+
+  /** Tells every edge on every node at once; an edge that misses it asks again within its cache time. */
+  private JsonObject revoked(UUID userId, int version) {
+    JsonObject event = new JsonObject().put("userId", userId.toString()).put("version", version);
+    vertx.eventBus().publish(Address.WORKSPACE_TOKENS_REVOKED.address(), event);
+    return event;
+  }
+
+  private static int versionOf(Row row) {
+    if (row == null) {
+      throw ErrorCode.UNAUTHENTICATED.exception("the token's user no longer exists");
+    }
+    return row.getInteger("token_version");
   }
 
   private Future<JsonObject> me(Message<JsonObject> msg) {
