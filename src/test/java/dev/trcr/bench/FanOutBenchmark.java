@@ -158,11 +158,16 @@ public final class FanOutBenchmark {
       ServerProcess.Cpu cpu0 = server.cpu();
       long gen0 = ServerProcess.cpuMs(ProcessHandle.current().pid());
       long frames0 = fleet.streamFrames.get();
+      long[] core0 = ServerProcess.coreTicks(arg("server-cpus", "0"));
       long w0 = System.nanoTime();
       sleepUntil(sc.due(total));
       ServerProcess.Cpu cpu = server.cpu().minus(cpu0);
       long gen = ServerProcess.cpuMs(ProcessHandle.current().pid()) - gen0;
       long windowFrames = fleet.streamFrames.get() - frames0;
+      long[] core1 = ServerProcess.coreTicks(arg("server-cpus", "0"));
+      long coreTotal = Math.max(1, core1[2] - core0[2]);
+      String core = String.format(Locale.ROOT, "%.0f %% (%.0f %%)", 100.0 * (core1[0] - core0[0]) / coreTotal,
+          100.0 * (core1[1] - core0[1]) / coreTotal);
       double windowSeconds = (System.nanoTime() - w0) / 1e9;
 
       long expected = fleet.onLoop(() -> {
@@ -199,16 +204,16 @@ public final class FanOutBenchmark {
       if (rows.isEmpty() || !rows.get(0).startsWith("| impl")) {
         rows.add("| impl | server flags | sockets | teams | cmds/s | target deliv/s | achieved/s | expected | received"
             + " | loss | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | reply p99 ms | server JVM CPU ms/1k"
-            + " | PostgreSQL CPU ms/1k | generator CPU ms/1k |");
-        rows.add("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            + " | PostgreSQL CPU ms/1k | generator CPU ms/1k | server core busy (softirq) |");
+        rows.add("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
       }
       rows.add(String.format(Locale.ROOT,
           "| %s | %s | %d | %d | %.0f | %.0f | %.0f | %d | %d | %.3f %% | %.2f | %.2f | %.2f | %.2f | %.1f | %.2f"
-              + " | %.2f | %.2f | %.2f |",
+              + " | %.2f | %.2f | %.2f | %s |",
           server.impl, flagsLabel(server), sockets, teams, commandRate, rate, achieved, expected, received,
           expected == 0 ? 0 : 100.0 * (expected - received) / expected,
           ms(h, 50), ms(h, 90), ms(h, 99), ms(h, 99.9), h.getMaxValue() / 1000.0, ms(reply, 99),
-          cpu.jvmMs() / deliveriesK, cpu.pgMs() / deliveriesK, gen / deliveriesK));
+          cpu.jvmMs() / deliveriesK, cpu.pgMs() / deliveriesK, gen / deliveriesK, core));
       notes.add(server.impl + " [" + flagsLabel(server) + "] " + sockets + "/" + teams + "/" + (long) rate + ": "
           + extra);
       System.out.println(rows.get(rows.size() - 1));

@@ -358,7 +358,8 @@ final class Fleet implements AutoCloseable {
       boolean failed = f.contains("\"failureCode\"");
       if (failed) {
         String code = stringAfter(f, "\\\"code\\\":\\\"", 0);
-        replyFailures.merge(code == null ? f : code, 1, Integer::sum);
+        replyFailures.merge(code != null ? code : String.valueOf(stringAfter(f, "\"failureType\":\"", 0)), 1,
+            Integer::sum);
       }
       Schedule sc = schedule;
       if (sc != null && !address.startsWith("rp")) {

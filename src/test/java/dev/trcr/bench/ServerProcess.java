@@ -150,6 +150,33 @@ final class ServerProcess implements AutoCloseable {
     return new Cpu(jvm, pg);
   }
 
+  /**
+   * Busy and softirq ticks of one core, from /proc/stat ({@code cpuN user nice system idle iowait irq softirq …}).
+   * Loopback TCP work lands in softirq time that no process is charged for, so it is reported apart.
+   */
+  static long[] coreTicks(String cpu) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/stat"))) {
+        String[] f = line.split("\\s+");
+        if (f[0].equals("cpu" + cpu)) {
+          long busy = 0;
+          long total = 0;
+          for (int i = 1; i < f.length && i <= 8; i++) {
+            long v = Long.parseLong(f[i]);
+            total += v;
+            if (i != 4 && i != 5) {
+              busy += v;
+            }
+          }
+          return new long[] {busy, Long.parseLong(f[7]), total};
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux, or a core list: no figure
+    }
+    return new long[] {0, 0, 0};
+  }
+
   /** utime + stime of one process, from /proc/<pid>/stat. */
   static long cpuMs(long pid) {
     try {
@@ -205,6 +232,9 @@ final class ServerProcess implements AutoCloseable {
         }
       }
     }
+    // The node's log outlives its data: target/bench-logs/<impl>-<pid>.log.
+    Path logs = Files.createDirectories(Path.of("target", "bench-logs"));
+    Files.copy(log, logs.resolve(impl + "-" + pid() + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     try (Stream<Path> walk = Files.walk(workDir)) {
       walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
