@@ -159,6 +159,7 @@ public final class FanOutBenchmark {
       long gen0 = ServerProcess.cpuMs(ProcessHandle.current().pid());
       long frames0 = fleet.streamFrames.get();
       long[] core0 = ServerProcess.coreTicks(arg("server-cpus", "0"));
+      long[] all0 = ServerProcess.coreTicks("");
       long w0 = System.nanoTime();
       sleepUntil(sc.due(total));
       ServerProcess.Cpu cpu = server.cpu().minus(cpu0);
@@ -166,9 +167,14 @@ public final class FanOutBenchmark {
       long windowFrames = fleet.streamFrames.get() - frames0;
       long[] core1 = ServerProcess.coreTicks(arg("server-cpus", "0"));
       long coreTotal = Math.max(1, core1[2] - core0[2]);
+      long[] all1 = ServerProcess.coreTicks("");
+      // Whatever else ran on the machine meanwhile (other builds): busy time of all cores less softirq, the node,
+      // its PostgreSQL and this generator, as a share of one core. Figures from a run where it is high are suspect.
+      double other = ((all1[0] - all0[0]) - (all1[1] - all0[1])) * 10.0 - cpu.jvmMs() - cpu.pgMs() - gen;
       String core = String.format(Locale.ROOT, "%.0f %% (%.0f %%)", 100.0 * (core1[0] - core0[0]) / coreTotal,
           100.0 * (core1[1] - core0[1]) / coreTotal);
       double windowSeconds = (System.nanoTime() - w0) / 1e9;
+      String otherLoad = String.format(Locale.ROOT, "%.0f %%", Math.max(0, other / 10.0 / windowSeconds));
 
       long expected = fleet.onLoop(() -> {
         long e = 0;
@@ -204,16 +210,16 @@ public final class FanOutBenchmark {
       if (rows.isEmpty() || !rows.get(0).startsWith("| impl")) {
         rows.add("| impl | server flags | sockets | teams | cmds/s | target deliv/s | achieved/s | expected | received"
             + " | loss | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | reply p99 ms | server JVM CPU ms/1k"
-            + " | PostgreSQL CPU ms/1k | generator CPU ms/1k | server core busy (softirq) |");
-        rows.add("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+            + " | PostgreSQL CPU ms/1k | generator CPU ms/1k | server core busy (softirq) | other load |");
+        rows.add("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
       }
       rows.add(String.format(Locale.ROOT,
           "| %s | %s | %d | %d | %.0f | %.0f | %.0f | %d | %d | %.3f %% | %.2f | %.2f | %.2f | %.2f | %.1f | %.2f"
-              + " | %.2f | %.2f | %.2f | %s |",
+              + " | %.2f | %.2f | %.2f | %s | %s |",
           server.impl, flagsLabel(server), sockets, teams, commandRate, rate, achieved, expected, received,
           expected == 0 ? 0 : 100.0 * (expected - received) / expected,
           ms(h, 50), ms(h, 90), ms(h, 99), ms(h, 99.9), h.getMaxValue() / 1000.0, ms(reply, 99),
-          cpu.jvmMs() / deliveriesK, cpu.pgMs() / deliveriesK, gen / deliveriesK, core));
+          cpu.jvmMs() / deliveriesK, cpu.pgMs() / deliveriesK, gen / deliveriesK, core, otherLoad));
       notes.add(server.impl + " [" + flagsLabel(server) + "] " + sockets + "/" + teams + "/" + (long) rate + ": "
           + extra);
       System.out.println(rows.get(rows.size() - 1));
