@@ -278,6 +278,9 @@ public final class FanOutBenchmark {
         System.out.printf("%6d sockets (%d open): live heap %.1f MB, opened+registered in %.1f s (probe %.1f s)%n",
             n, open, heap / 1e6, seconds, probe);
       }
+      if (intArg("histogram", 0) > 0) {
+        System.out.println(server.histogramTop(intArg("histogram", 0)));
+      }
       String extra = fleet.onLoop(() -> "err frames " + fleet.errBodies + ", closes " + fleet.closes
           + ", connect failures " + fleet.connectFailures);
       System.out.println(extra);

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -200,6 +201,13 @@ final class ServerProcess implements AutoCloseable {
       throw new IllegalStateException("unexpected jcmd output: " + lines[lines.length - 1]);
     }
     return Long.parseLong(total[2]);
+  }
+
+  /** The first {@code lines} rows of the node's class histogram (live objects), for seeing what a socket costs. */
+  String histogramTop(int lines) throws IOException, InterruptedException {
+    String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+    String[] out = run(jcmd, Long.toString(pid()), "GC.class_histogram").strip().split("\n");
+    return String.join("\n", Arrays.asList(out).subList(0, Math.min(out.length, lines + 3)));
   }
 
   private static String run(String... command) throws IOException, InterruptedException {
