@@ -100,6 +100,11 @@ public final class Bus {
     if (cause instanceof ReplyException r) {
       return ErrorCode.SERVICE_UNAVAILABLE.exception("a service did not answer (" + r.failureType() + ")").toReply();
     }
+    if (cause instanceof io.vertx.core.http.ConnectionPoolTooBusyException
+        || cause instanceof io.vertx.sqlclient.ClosedConnectionException) {
+      // Overload or a database restart: the client may retry (with its idempotency key), so say so.
+      return ErrorCode.SERVICE_UNAVAILABLE.exception("the database is busy or unreachable; retry").toReply();
+    }
     LOG.log(System.Logger.Level.ERROR, "Unexpected failure in " + where, cause);
     return ErrorCode.INTERNAL_ERROR.exception().toReply();
   }

@@ -64,6 +64,15 @@ final class BridgeSocket {
     if (closed) {
       return;
     }
+    try {
+      writeOrCloseSlow(frame);
+    } catch (IllegalStateException gone) {
+      // The transport closed before its close handler ran: this socket is done; the other subscribers are not.
+      closedByPeer();
+    }
+  }
+
+  private void writeOrCloseSlow(Buffer frame) {
     if (sock.writeQueueFull()) {
       long now = System.currentTimeMillis();
       if (congestedSince == 0) {
