@@ -83,7 +83,11 @@ public final class Journal {
 
   /** Appends an event to {@code stream} (a catalogue stream) for {@code id} within the caller's transaction. */
   public Future<Event> append(SqlConnection conn, Address stream, Object id, JsonObject payload) {
-    String address = stream.address(id);
+    return appendTo(conn, stream, stream.address(id), payload);
+  }
+
+  /** Like {@link #append} for a stream whose template has several ids: {@code address} is the concrete one. */
+  public Future<Event> appendTo(SqlConnection conn, Address stream, String address, JsonObject payload) {
     String newEpoch = UUID.randomUUID().toString().substring(0, 8);
     return conn.preparedQuery(headSql).execute(Tuple.of(address, newEpoch)).compose(rows -> {
       Row head = rows.iterator().next();
