@@ -487,7 +487,8 @@ public final class BoardVerticle extends VerticleBase {
     for (int i = 0; i < positions.length; i++) {
       positions[i] = i;
     }
-    return conn.preparedQuery(sql).execute(Tuple.of(order.toArray(UUID[]::new), positions)).mapEmpty();
+    return conn.preparedQuery(sql).execute(Tuple.tuple().addArrayOfUUID(order.toArray(UUID[]::new))
+        .addArrayOfInteger(positions)).mapEmpty();
   }
 
   private static int indexOf(List<UUID> order, UUID id, String field) {

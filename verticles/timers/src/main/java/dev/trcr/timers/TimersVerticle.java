@@ -310,7 +310,7 @@ public final class TimersVerticle extends VerticleBase {
       throw ErrorCode.VALIDATION_FAILED.field("taskIds", "taskIds must be an array of at most 10000 task ids");
     }
     UUID[] tasks = ids.stream().map(id -> Input.parseUuid("taskIds", String.valueOf(id))).toArray(UUID[]::new);
-    return pool.preparedQuery(TimersSql.TRACKED_PER_TASK).execute(Tuple.of(teamId, tasks)).map(rows -> {
+    return pool.preparedQuery(TimersSql.TRACKED_PER_TASK).execute(Tuple.tuple().addUUID(teamId).addArrayOfUUID(tasks)).map(rows -> {
       JsonObject tracked = new JsonObject();
       rows.forEach(r -> tracked.put(r.getUUID("task_id").toString(), r.getLong("seconds")));
       return new JsonObject().put("tracked", tracked);
