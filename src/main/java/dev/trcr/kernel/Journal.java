@@ -153,6 +153,9 @@ public final class Journal {
   public Future<JsonObject> read(Message<JsonObject> msg) {
     Input in = Input.of(msg.body());
     String stream = in.string("stream", 1, 300);
+    if (msg.body().getValue("after") != null && !(msg.body().getValue("after") instanceof Number)) {
+      throw ErrorCode.VALIDATION_FAILED.field("after", "after must be a whole number");
+    }
     long after = Math.max(0, msg.body().getLong("after", 0L));
     int limit = in.integer("limit", 0, 10_000, 500);
     Future<io.vertx.sqlclient.RowSet<Row>> head = pool.preparedQuery(streamSql).execute(Tuple.of(stream));
