@@ -98,11 +98,67 @@ public enum Address {
       json("{\"teamId\":\"<uuid>\",\"entryId\":\"<uuid>\"}"),
       json("{}")),
 
+  TIMERS_TASKS_TRACKED("timers.tasks.tracked", Kind.COMMAND, "timers", Browser.NONE,
+      "Internal: seconds tracked per task (stopped entries, plus running ones up to now); the board asks when it shows tasks.",
+      json("{\"teamId\":\"<uuid>\",\"taskIds\":[\"<uuid>\"]}"),
+      json("{\"tracked\":{\"<uuid>\":5400}}")),
+
   TIMERS_JOURNAL_READ("timers.journal.read", Kind.COMMAND, "timers", Browser.NONE,
       "Internal: events of one of the timers streams after a seq, from the journal (the hub's gap filling and "
           + "reconnect recovery); limit 0 asks for the head only.",
       json("{\"stream\":\"team.<uuid>.timers\",\"after\":41,\"limit\":500}"),
       json("{\"stream\":\"team.<uuid>.timers\",\"epoch\":\"3f9a1c2e\",\"lastSeq\":43,\"events\":[{\"type\":\"timer.started\",\"seq\":42,\"epoch\":\"3f9a1c2e\"}]}")),
+
+  // --- board: columns and tasks of each project's board --------------------------------------------------------------
+  BOARD_GET("board.get", Kind.COMMAND, "board", Browser.NONE,
+      "A project's board: its columns in order, each with its tasks in order (created with the default columns on first access).",
+      json("{\"teamId\":\"<uuid>\",\"projectId\":\"<uuid>\"}"),
+      json("{\"projectId\":\"<uuid>\",\"columns\":[{\"id\":\"<uuid>\",\"name\":\"To do\",\"position\":0,\"tasks\":[{\"id\":\"<uuid>\",\"key\":\"WEB-1\",\"title\":\"Hero\",\"position\":0,\"version\":1,\"trackedSeconds\":0}]}]}")),
+  BOARD_COLUMNS_CREATE("board.columns.create", Kind.COMMAND, "board", Browser.NONE,
+      "Add a column (owner/admin), after afterColumnId or at the end; publishes columns.changed.",
+      json("{\"teamId\":\"<uuid>\",\"projectId\":\"<uuid>\",\"name\":\"Blocked\",\"afterColumnId\":\"<uuid>\"}"),
+      json("{\"id\":\"<uuid>\",\"name\":\"Blocked\",\"position\":2}")),
+  BOARD_COLUMNS_UPDATE("board.columns.update", Kind.COMMAND, "board", Browser.NONE,
+      "Rename a column and/or move it after afterColumnId (null: first) (owner/admin); publishes columns.changed.",
+      json("{\"teamId\":\"<uuid>\",\"projectId\":\"<uuid>\",\"columnId\":\"<uuid>\",\"name\":\"QA\"}"),
+      json("{\"id\":\"<uuid>\",\"name\":\"QA\",\"position\":2}")),
+  BOARD_COLUMNS_DELETE("board.columns.delete", Kind.COMMAND, "board", Browser.NONE,
+      "Delete an empty column (owner/admin; 409 column_not_empty, 409 last_column); publishes columns.changed.",
+      json("{\"teamId\":\"<uuid>\",\"projectId\":\"<uuid>\",\"columnId\":\"<uuid>\"}"),
+      json("{}")),
+  BOARD_TASKS_CREATE("board.tasks.create", Kind.COMMAND, "board", Browser.NONE,
+      "Create a task at the bottom of its column (default: the first); key {projectKey}-{n}; publishes task.created.",
+      json("{\"teamId\":\"<uuid>\",\"projectId\":\"<uuid>\",\"title\":\"Hero\",\"assigneeId\":\"<uuid>\",\"dueDate\":\"2026-02-01\",\"labels\":[\"design\"]}"),
+      json("{\"id\":\"<uuid>\",\"key\":\"WEB-12\",\"columnId\":\"<uuid>\",\"position\":3,\"title\":\"Hero\",\"version\":1,\"trackedSeconds\":0}")),
+  BOARD_TASKS_UPDATE("board.tasks.update", Kind.COMMAND, "board", Browser.NONE,
+      "Change a task's fields given the version the client saw (409 version_conflict when stale); publishes task.updated.",
+      json("{\"teamId\":\"<uuid>\",\"projectId\":\"<uuid>\",\"taskId\":\"<uuid>\",\"version\":1,\"title\":\"Hero v2\"}"),
+      json("{\"id\":\"<uuid>\",\"key\":\"WEB-12\",\"title\":\"Hero v2\",\"version\":2,\"trackedSeconds\":0}")),
+  BOARD_MOVE("board.move", Kind.COMMAND, "board", Browser.SEND,
+      "Move a task into a column after afterTaskId (absent: at the top), given its version (409 version_conflict); publishes task.moved.",
+      json("{\"teamId\":\"<uuid>\",\"projectId\":\"<uuid>\",\"taskId\":\"<uuid>\",\"columnId\":\"<uuid>\",\"afterTaskId\":\"<uuid>\",\"version\":2}"),
+      json("{\"id\":\"<uuid>\",\"key\":\"WEB-12\",\"columnId\":\"<uuid>\",\"position\":1,\"version\":3,\"trackedSeconds\":0}")),
+  BOARD_TASKS_DELETE("board.tasks.delete", Kind.COMMAND, "board", Browser.NONE,
+      "Delete a task; publishes task.deleted.",
+      json("{\"teamId\":\"<uuid>\",\"projectId\":\"<uuid>\",\"taskId\":\"<uuid>\"}"),
+      json("{}")),
+  BOARD_TASKS_CHECK("board.tasks.check", Kind.COMMAND, "board", Browser.NONE,
+      "Internal: a task of that team and project (404 task_not_found); timers asks before putting time on a task.",
+      json("{\"teamId\":\"<uuid>\",\"projectId\":\"<uuid>\",\"taskId\":\"<uuid>\"}"),
+      json("{\"id\":\"<uuid>\",\"projectId\":\"<uuid>\"}")),
+  BOARD_JOURNAL_READ("board.journal.read", Kind.COMMAND, "board", Browser.NONE,
+      "Internal: events of one of the board streams after a seq, from the journal (the hub's gap filling and "
+          + "reconnect recovery); limit 0 asks for the head only.",
+      json("{\"stream\":\"team.<uuid>.board.<uuid>\",\"after\":41,\"limit\":500}"),
+      json("{\"stream\":\"team.<uuid>.board.<uuid>\",\"epoch\":\"3f9a1c2e\",\"lastSeq\":42,\"events\":[{\"type\":\"task.moved\",\"seq\":42,\"epoch\":\"3f9a1c2e\"}]}")),
+  TEAM_BOARD("team.{teamId}.board.{projectId}", Kind.STREAM, "board", Browser.SUBSCRIBE_TEAM_MEMBERS,
+      "Live changes of a project's board: task.created, task.updated, task.moved, task.deleted (with task), columns.changed (with columns).",
+      json("{\"type\":\"task.moved\",\"teamId\":\"<uuid>\",\"projectId\":\"<uuid>\",\"task\":{\"id\":\"<uuid>\",\"key\":\"WEB-12\",\"columnId\":\"<uuid>\",\"position\":0,\"version\":3},\"ts\":1767344400000}"),
+      null),
+  EVENTS_TASK_ASSIGNED("events.task.assigned", Kind.EVENT, "board", Browser.NONE,
+      "Internal: a task got an assignee (on create or change), for notifications.",
+      json("{\"teamId\":\"<uuid>\",\"projectId\":\"<uuid>\",\"taskId\":\"<uuid>\",\"assigneeId\":\"<uuid>\",\"byUserId\":\"<uuid>\"}"),
+      null),
 
   // --- browser-facing streams ---------------------------------------------------------------------------------------
   TEAM_TIMERS("team.{teamId}.timers", Kind.STREAM, "timers", Browser.SUBSCRIBE_TEAM_MEMBERS,
@@ -179,9 +235,13 @@ public enum Address {
     return template;
   }
 
-  /** The concrete address of a parameterised one, e.g. {@code TEAM_TIMERS.address(teamId)}. */
-  public String address(Object id) {
-    return template.replaceFirst("\\{[a-zA-Z]+}", id.toString());
+  /** The concrete address of a parameterised one, e.g. {@code TEAM_TIMERS.address(teamId)}; ids in template order. */
+  public String address(Object... ids) {
+    String concrete = template;
+    for (Object id : ids) {
+      concrete = concrete.replaceFirst("\\{[a-zA-Z]+}", id.toString());
+    }
+    return concrete;
   }
 
   public String template() {
@@ -221,10 +281,13 @@ public enum Address {
     return valueOf(owner.toUpperCase(java.util.Locale.ROOT) + "_JOURNAL_READ");
   }
 
-  /** The id (team or user) in a concrete address of this template, if it matches. */
+  /**
+   * The first id (team or user) in a concrete address of this template, if it matches: templates name the team or
+   * user that grants access first ({@code team.{teamId}.board.{projectId}}).
+   */
   public Optional<String> idOf(String concrete) {
     var m = pattern.matcher(concrete);
-    return m.matches() && m.groupCount() == 1 ? Optional.of(m.group(1)) : Optional.empty();
+    return m.matches() && m.groupCount() >= 1 ? Optional.of(m.group(1)) : Optional.empty();
   }
 
   /** The catalogue entry of a concrete address, if any. */

@@ -83,7 +83,11 @@ public final class Journal {
 
   /** Appends an event to {@code stream} (a catalogue stream) for {@code id} within the caller's transaction. */
   public Future<Event> append(SqlConnection conn, Address stream, Object id, JsonObject payload) {
-    String address = stream.address(id);
+    return appendTo(conn, stream, stream.address(id), payload);
+  }
+
+  /** Like {@link #append} for a stream whose template has several ids: {@code address} is the concrete one. */
+  public Future<Event> appendTo(SqlConnection conn, Address stream, String address, JsonObject payload) {
     String newEpoch = UUID.randomUUID().toString().substring(0, 8);
     return conn.preparedQuery(headSql).execute(Tuple.of(address, newEpoch)).compose(rows -> {
       Row head = rows.iterator().next();
@@ -149,6 +153,9 @@ public final class Journal {
   public Future<JsonObject> read(Message<JsonObject> msg) {
     Input in = Input.of(msg.body());
     String stream = in.string("stream", 1, 300);
+    if (msg.body().getValue("after") != null && !(msg.body().getValue("after") instanceof Number)) {
+      throw ErrorCode.VALIDATION_FAILED.field("after", "after must be a whole number");
+    }
     long after = Math.max(0, msg.body().getLong("after", 0L));
     int limit = in.integer("limit", 0, 10_000, 500);
     Future<io.vertx.sqlclient.RowSet<Row>> head = pool.preparedQuery(streamSql).execute(Tuple.of(stream));

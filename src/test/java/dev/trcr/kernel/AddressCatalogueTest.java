@@ -54,13 +54,20 @@ class AddressCatalogueTest {
     assertTrue(Address.of("team.not-a-uuid.timers").isEmpty());
     assertTrue(Address.of("team." + team + ".timers.extra").isEmpty());
     assertEquals(Address.TIMERS_START, Address.of("timers.start").orElseThrow());
+    String project = UUID.randomUUID().toString();
+    String board = Address.TEAM_BOARD.address(team, project);
+    assertEquals("team." + team + ".board." + project, board);
+    assertEquals(Address.TEAM_BOARD, Address.of(board).orElseThrow());
+    assertEquals(team, Address.TEAM_BOARD.idOf(board).orElseThrow(), "the team id grants access");
+    assertTrue(Address.of("team." + team + ".board.nope").isEmpty());
   }
 
   @Test
-  void onlyTimerCommandsAreOpenToBrowsers() {
+  void onlyTimerCommandsAndBoardMoveAreOpenToBrowsers() {
+    Set<Address> open = Set.of(Address.TIMERS_START, Address.TIMERS_STOP, Address.BOARD_MOVE);
     for (Address a : Address.values()) {
       boolean browserCommand = a.browser() == Address.Browser.SEND;
-      assertEquals(a == Address.TIMERS_START || a == Address.TIMERS_STOP, browserCommand, a.name());
+      assertEquals(open.contains(a), browserCommand, a.name());
     }
   }
 }

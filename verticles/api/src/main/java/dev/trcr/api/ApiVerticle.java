@@ -140,6 +140,17 @@ public final class ApiVerticle extends VerticleBase {
     router.delete("/api/teams/:teamId/time-entries/:entryId")
         .handler(ctx -> forward(ctx, Address.TIMERS_ENTRIES_DELETE, 204, false));
 
+    // board: one board per project
+    String board = "/api/teams/:teamId/projects/:projectId";
+    router.get(board + "/board").handler(ctx -> forward(ctx, Address.BOARD_GET, 200, false));
+    router.post(board + "/columns").handler(ctx -> forward(ctx, Address.BOARD_COLUMNS_CREATE, 201, false));
+    router.patch(board + "/columns/:columnId").handler(ctx -> forward(ctx, Address.BOARD_COLUMNS_UPDATE, 200, false));
+    router.delete(board + "/columns/:columnId").handler(ctx -> forward(ctx, Address.BOARD_COLUMNS_DELETE, 204, false));
+    router.post(board + "/tasks").handler(ctx -> forward(ctx, Address.BOARD_TASKS_CREATE, 201, false));
+    router.patch(board + "/tasks/:taskId").handler(ctx -> forward(ctx, Address.BOARD_TASKS_UPDATE, 200, false));
+    router.post(board + "/tasks/:taskId/move").handler(ctx -> forward(ctx, Address.BOARD_MOVE, 200, false));
+    router.delete(board + "/tasks/:taskId").handler(ctx -> forward(ctx, Address.BOARD_TASKS_DELETE, 204, false));
+
     // Static files everywhere but under /api, so that an unknown API path stays a JSON 404.
     router.getWithRegex("^/(?!api/).*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
 

@@ -40,7 +40,7 @@ final class BuiltinBridge {
       switch (address.browser()) {
         case SEND -> options.addInboundPermitted(new PermittedOptions().setAddress(address.address()));
         case SUBSCRIBE_TEAM_MEMBERS -> options.addOutboundPermitted(new PermittedOptions()
-            .setAddressRegex(address.template().replace(".", "\\.").replace("{teamId}", "[0-9a-fA-F-]{36}")));
+            .setAddressRegex(address.template().replace(".", "\\.").replaceAll("\\{[a-zA-Z]+}", "[0-9a-fA-F-]{36}")));
         default -> {
         }
       }

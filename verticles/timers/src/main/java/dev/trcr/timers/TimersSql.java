@@ -6,7 +6,7 @@ final class TimersSql {
   private TimersSql() {
   }
 
-  static final String COLUMNS = "id, team_id, user_id, project_id, description, started_at, stopped_at";
+  static final String COLUMNS = "id, team_id, user_id, project_id, task_id, description, started_at, stopped_at";
 
   /**
    * Serialises one user's starts (a transaction-scoped lock on the user id), so that concurrent starts queue and each
@@ -22,11 +22,11 @@ final class TimersSql {
       "UPDATE timers.time_entries SET stopped_at = greatest(date_trunc('milliseconds', now()), started_at), "
           + "updated_at = now() WHERE user_id = $1 AND team_id = $2 AND stopped_at IS NULL RETURNING " + COLUMNS;
   static final String INSERT_RUNNING =
-      "INSERT INTO timers.time_entries (id, team_id, user_id, project_id, description, started_at) "
-          + "VALUES ($1, $2, $3, $4, $5, date_trunc('milliseconds', now())) RETURNING " + COLUMNS;
+      "INSERT INTO timers.time_entries (id, team_id, user_id, project_id, description, task_id, started_at) "
+          + "VALUES ($1, $2, $3, $4, $5, $6, date_trunc('milliseconds', now())) RETURNING " + COLUMNS;
   static final String INSERT_MANUAL =
-      "INSERT INTO timers.time_entries (id, team_id, user_id, project_id, description, started_at, stopped_at) "
-          + "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING " + COLUMNS;
+      "INSERT INTO timers.time_entries (id, team_id, user_id, project_id, description, started_at, stopped_at, "
+          + "task_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING " + COLUMNS;
   static final String RUNNING_IN_TEAM =
       "SELECT " + COLUMNS + " FROM timers.time_entries WHERE team_id = $1 AND stopped_at IS NULL "
           + "ORDER BY started_at, id";
@@ -34,10 +34,14 @@ final class TimersSql {
       "SELECT " + COLUMNS + " FROM timers.time_entries WHERE team_id = $1 AND id = $2 FOR UPDATE";
   static final String UPDATE_ENTRY =
       "UPDATE timers.time_entries SET project_id = $3, description = $4, started_at = $5, stopped_at = $6, "
-          + "updated_at = now() WHERE team_id = $1 AND id = $2 RETURNING " + COLUMNS;
+          + "task_id = $7, updated_at = now() WHERE team_id = $1 AND id = $2 RETURNING " + COLUMNS;
   static final String DELETE_ENTRY =
       "DELETE FROM timers.time_entries WHERE team_id = $1 AND id = $2";
   static final String NOW = "SELECT now() AS now";
+  /** Whole seconds per task: each entry's duration truncated like durationSeconds, a running one up to now. */
+  static final String TRACKED_PER_TASK =
+      "SELECT task_id, sum(floor(extract(epoch FROM coalesce(stopped_at, now()) - started_at)))::bigint AS seconds "
+          + "FROM timers.time_entries WHERE team_id = $1 AND task_id = ANY($2) GROUP BY task_id";
 
   /** One statement for every filter combination; absent filters are NULL. Keyset pagination on (started_at, id). */
   static final String LIST_ENTRIES =

@@ -68,7 +68,8 @@ public final class TimersVerticle extends VerticleBase {
           .on(Address.TIMERS_ENTRIES_LIST, this::listEntries)
           .idempotent(Address.TIMERS_ENTRIES_CREATE, this::createEntry)
           .idempotent(Address.TIMERS_ENTRIES_UPDATE, this::updateEntry)
-          .idempotent(Address.TIMERS_ENTRIES_DELETE, this::deleteEntry);
+          .idempotent(Address.TIMERS_ENTRIES_DELETE, this::deleteEntry)
+          .on(Address.TIMERS_TASKS_TRACKED, this::trackedPerTask);
       return commands.ready();
     });
   }
@@ -95,19 +96,20 @@ public final class TimersVerticle extends VerticleBase {
     UUID teamId = in.uuid("teamId");
     UUID projectId = in.uuid("projectId");
     String description = in.optionalString("description", DESCRIPTION_MAX);
-    return access(teamId, caller, projectId).compose(access -> startInTransaction(teamId, caller, projectId,
-        description, access.getJsonObject("user"), 1).map(result -> {
+    UUID taskId = in.optionalUuid("taskId");
+    return access(teamId, caller, projectId).compose(access -> task(teamId, projectId, taskId).compose(ignored ->
+        startInTransaction(teamId, caller, projectId, taskId, description, access.getJsonObject("user"), 1)).map(result -> {
           journal.published(result.events());
           return result.started();
         }));
   }
 
-  private Future<Started> startInTransaction(UUID teamId, UUID userId, UUID projectId, String description,
-                                             JsonObject user, int attempt) {
+  private Future<Started> startInTransaction(UUID teamId, UUID userId, UUID projectId, UUID taskId,
+                                             String description, JsonObject user, int attempt) {
     return pool.withTransaction(conn -> conn.preparedQuery(TimersSql.LOCK_USER).execute(Tuple.of(userId.toString()))
             .compose(locked -> conn.preparedQuery(TimersSql.STOP_RUNNING_OF_USER).execute(Tuple.of(userId)))
             .compose(stoppedRows -> conn.preparedQuery(TimersSql.INSERT_RUNNING)
-                .execute(Tuple.of(UUID.randomUUID(), teamId, userId, projectId, description))
+                .execute(Tuple.of(UUID.randomUUID(), teamId, userId, projectId, description, taskId))
                 .compose(startedRows -> {
                   List<Journal.Event> events = new ArrayList<>();
                   Row previous = first(stoppedRows);
@@ -119,7 +121,7 @@ public final class TimersVerticle extends VerticleBase {
                       .map(ignored -> new Started(stopped, started, events));
                 })))
         .recover(e -> attempt < START_ATTEMPTS && Database.isUniqueViolation(e, "time_entries_one_running_per_user")
-            ? startInTransaction(teamId, userId, projectId, description, user, attempt + 1)
+            ? startInTransaction(teamId, userId, projectId, taskId, description, user, attempt + 1)
             : Future.failedFuture(e));
   }
 
@@ -213,12 +215,14 @@ public final class TimersVerticle extends VerticleBase {
     Instant startedAt = in.instant("startedAt");
     Instant stoppedAt = in.instant("stoppedAt");
     String description = in.optionalString("description", DESCRIPTION_MAX);
+    UUID taskId = in.optionalUuid("taskId");
     requireOrder(startedAt, stoppedAt);
     List<Journal.Event> events = new ArrayList<>();
     return access(teamId, caller, projectId)
+        .compose(ignored -> task(teamId, projectId, taskId))
         .compose(ignored -> pool.withTransaction(conn -> conn.preparedQuery(TimersSql.INSERT_MANUAL)
             .execute(Tuple.from(new Object[]{
-                UUID.randomUUID(), teamId, caller, projectId, description, utc(startedAt), utc(stoppedAt)}))
+                UUID.randomUUID(), teamId, caller, projectId, description, utc(startedAt), utc(stoppedAt), taskId}))
             .compose(rows -> {
               JsonObject entry = entry(first(rows));
               return record(conn, events, "entry.created", entry).map(v -> entry);
@@ -242,11 +246,20 @@ public final class TimersVerticle extends VerticleBase {
     if (in.present("projectId") && projectId == null) {
       throw ErrorCode.VALIDATION_FAILED.field("projectId", "projectId cannot be removed");
     }
+    boolean taskGiven = in.present("taskId");
+    UUID taskId = in.optionalUuid("taskId");
+    if (taskId != null && projectId == null) {
+      throw ErrorCode.VALIDATION_FAILED.field("projectId", "a taskId needs the projectId of its task");
+    }
     List<Journal.Event> events = new ArrayList<>();
-    return access(teamId, caller, projectId).compose(access -> pool.withTransaction(conn -> conn
+    return access(teamId, caller, projectId).compose(access -> task(teamId, projectId, taskId).compose(checked ->
+        pool.withTransaction(conn -> conn
         .preparedQuery(TimersSql.ENTRY_FOR_UPDATE).execute(Tuple.of(teamId, entryId))
         .compose(rows -> {
           Row current = owned(first(rows), caller, access);
+          // A task belongs to one project: moving the entry to another project without a task drops its task.
+          UUID newTask = taskGiven ? taskId
+              : projectId == null || projectId.equals(current.getUUID("project_id")) ? current.getUUID("task_id") : null;
           Instant start = startedAt != null ? startedAt : current.getOffsetDateTime("started_at").toInstant();
           OffsetDateTime currentStop = current.getOffsetDateTime("stopped_at");
           Instant stop = stoppedAt != null ? stoppedAt : currentStop == null ? null : currentStop.toInstant();
@@ -258,12 +271,12 @@ public final class TimersVerticle extends VerticleBase {
                   teamId, entryId,
                   projectId != null ? projectId : current.getUUID("project_id"),
                   descriptionGiven ? description : current.getString("description"),
-                  utc(start), utc(stop)})))
+                  utc(start), utc(stop), newTask})))
               .compose(updated -> {
                 JsonObject entry = entry(first(updated));
                 return record(conn, events, "entry.updated", entry).map(v -> entry);
               });
-        })))
+        }))))
         .onSuccess(ignored -> journal.published(events));
   }
 
@@ -284,6 +297,33 @@ public final class TimersVerticle extends VerticleBase {
           journal.published(events);
           return new JsonObject();
         });
+  }
+
+  // --- time on tasks ------------------------------------------------------------------------------------------------
+
+  /** Internal: {@code {teamId, taskIds}} → {@code {tracked:{taskId: seconds}}}; tasks without time are left out. */
+  private Future<JsonObject> trackedPerTask(Message<JsonObject> msg) {
+    Input in = Input.of(msg.body());
+    UUID teamId = in.uuid("teamId");
+    Object raw = msg.body().getValue("taskIds");
+    if (!(raw instanceof JsonArray ids) || ids.size() > 10_000) {
+      throw ErrorCode.VALIDATION_FAILED.field("taskIds", "taskIds must be an array of at most 10000 task ids");
+    }
+    UUID[] tasks = ids.stream().map(id -> Input.parseUuid("taskIds", String.valueOf(id))).toArray(UUID[]::new);
+    return pool.preparedQuery(TimersSql.TRACKED_PER_TASK).execute(Tuple.tuple().addUUID(teamId).addArrayOfUUID(tasks)).map(rows -> {
+      JsonObject tracked = new JsonObject();
+      rows.forEach(r -> tracked.put(r.getUUID("task_id").toString(), r.getLong("seconds")));
+      return new JsonObject().put("tracked", tracked);
+    });
+  }
+
+  /** A task of that project, asked of the board (404 task_not_found); nothing to ask without one. */
+  private Future<Void> task(UUID teamId, UUID projectId, UUID taskId) {
+    if (taskId == null) {
+      return Future.succeededFuture();
+    }
+    return Bus.request(vertx, Address.BOARD_TASKS_CHECK, new JsonObject().put("teamId", teamId.toString())
+        .put("projectId", projectId.toString()).put("taskId", taskId.toString()), null).mapEmpty();
   }
 
   // --- shared -------------------------------------------------------------------------------------------------------
@@ -345,6 +385,7 @@ public final class TimersVerticle extends VerticleBase {
         .put("teamId", r.getUUID("team_id").toString())
         .put("userId", r.getUUID("user_id").toString())
         .put("projectId", r.getUUID("project_id").toString())
+        .put("taskId", r.getUUID("task_id") == null ? null : r.getUUID("task_id").toString())
         .put("description", r.getString("description"))
         .put("startedAt", Times.iso(started))
         .put("stoppedAt", Times.iso(stopped))

@@ -38,12 +38,15 @@ final class WorkspaceSql {
       "SELECT u.id, u.name, u.email, m.role FROM workspace.memberships m JOIN workspace.users u ON u.id = m.user_id "
           + "WHERE m.team_id = $1 ORDER BY lower(u.name), u.id";
   static final String INSERT_PROJECT =
-      "INSERT INTO workspace.projects (id, team_id, name, hourly_rate, currency) VALUES ($1, $2, $3, $4, $5) "
-          + "RETURNING id, team_id, name, hourly_rate, currency, created_at";
+      "INSERT INTO workspace.projects (id, team_id, name, hourly_rate, currency, key) VALUES ($1, $2, $3, $4, $5, $6) "
+          + "RETURNING id, team_id, name, key, hourly_rate, currency, created_at";
+  /** The keys of a team that start with a derived key's base, to pick the first free one. */
+  static final String KEYS_LIKE =
+      "SELECT key FROM workspace.projects WHERE team_id = $1 AND key LIKE $2 || '%'";
   static final String PROJECTS =
-      "SELECT id, team_id, name, hourly_rate, currency, created_at FROM workspace.projects WHERE team_id = $1 "
+      "SELECT id, team_id, name, key, hourly_rate, currency, created_at FROM workspace.projects WHERE team_id = $1 "
           + "ORDER BY lower(name), id";
   static final String PROJECT =
-      "SELECT id, team_id, name, hourly_rate, currency, created_at FROM workspace.projects "
+      "SELECT id, team_id, name, key, hourly_rate, currency, created_at FROM workspace.projects "
           + "WHERE team_id = $1 AND id = $2";
 }

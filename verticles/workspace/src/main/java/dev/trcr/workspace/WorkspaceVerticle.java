@@ -266,12 +266,60 @@ public final class WorkspaceVerticle extends VerticleBase {
     String name = in.string("name", 1, 100);
     String currency = currency(in.optionalString("currency", 3));
     BigDecimal rate = hourlyRate(in.optionalDecimal("hourlyRate"), currency);
+    String key = projectKey(in.optionalString("key", 10));
     return requireRole(teamId, caller, MANAGERS)
-        .compose(ignored -> pool.preparedQuery(WorkspaceSql.INSERT_PROJECT)
-            .execute(Tuple.of(UUID.randomUUID(), teamId, name, rate, currency)))
-        .recover(e -> Future.failedFuture(Database.isUniqueViolation(e, "projects_team_name_key")
-            ? ErrorCode.PROJECT_NAME_TAKEN.field("name", "the team already has a project named " + name) : e))
-        .map(rows -> project(rows.iterator().next()));
+        .compose(ignored -> insertProject(teamId, name, rate, currency, key, 1))
+        .map(WorkspaceVerticle::project);
+  }
+
+  /** A given key must be free (409); a derived one takes the first free of WEB, WEB2, WEB3… (retried if raced). */
+  private Future<Row> insertProject(UUID teamId, String name, BigDecimal rate, String currency, String givenKey,
+                                    int attempt) {
+    String base = givenKey != null ? givenKey : derivedKey(name);
+    Future<String> key = givenKey != null ? Future.succeededFuture(givenKey)
+        : pool.preparedQuery(WorkspaceSql.KEYS_LIKE).execute(Tuple.of(teamId, base)).map(rows -> {
+          Set<String> taken = new java.util.HashSet<>();
+          rows.forEach(r -> taken.add(r.getString("key")));
+          String candidate = base;
+          for (int n = 2; taken.contains(candidate); n++) {
+            candidate = base + n;
+          }
+          return candidate;
+        });
+    return key.compose(k -> pool.preparedQuery(WorkspaceSql.INSERT_PROJECT)
+            .execute(Tuple.of(UUID.randomUUID(), teamId, name, rate, currency, k)))
+        .map(rows -> rows.iterator().next())
+        .recover(e -> {
+          if (Database.isUniqueViolation(e, "projects_team_name_key")) {
+            return Future.failedFuture(ErrorCode.PROJECT_NAME_TAKEN.field("name",
+                "the team already has a project named " + name));
+          }
+          if (Database.isUniqueViolation(e, "projects_team_key_key")) {
+            return givenKey == null && attempt < 5 ? insertProject(teamId, name, rate, currency, null, attempt + 1)
+                : Future.failedFuture(ErrorCode.PROJECT_KEY_TAKEN.field("key",
+                    "the team already has a project with the key " + givenKey));
+          }
+          return Future.failedFuture(e);
+        });
+  }
+
+  /** Task keys are {key}-{n}: 2–10 of A–Z and 0–9 (given in lower case, it is upper-cased). */
+  private static String projectKey(String given) {
+    if (given == null) {
+      return null;
+    }
+    String key = given.toUpperCase(java.util.Locale.ROOT);
+    if (!key.matches("[A-Z0-9]{2,10}")) {
+      throw ErrorCode.VALIDATION_FAILED.field("key", "key must be 2 to 10 letters A-Z or digits");
+    }
+    return key;
+  }
+
+  /** The first three letters or digits of the name (accents dropped), or PRJ when it has fewer than two. */
+  static String derivedKey(String name) {
+    String ascii = java.text.Normalizer.normalize(name, java.text.Normalizer.Form.NFD)
+        .toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9]", "");
+    return ascii.length() < 2 ? "PRJ" : ascii.substring(0, Math.min(3, ascii.length()));
   }
 
   private Future<JsonArray> listProjects(Message<JsonObject> msg) {
@@ -349,6 +397,7 @@ public final class WorkspaceVerticle extends VerticleBase {
         .put("id", r.getUUID("id").toString())
         .put("teamId", r.getUUID("team_id").toString())
         .put("name", r.getString("name"))
+        .put("key", r.getString("key"))
         .put("hourlyRate", rate == null ? null : rate.setScale(digits, RoundingMode.HALF_UP).toPlainString())
         .put("currency", currency)
         .put("createdAt", Times.iso(r.getOffsetDateTime("created_at")));

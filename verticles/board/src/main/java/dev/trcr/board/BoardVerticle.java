@@ -1,0 +1,650 @@
+package dev.trcr.board;
+
+import dev.trcr.kernel.Address;
+import dev.trcr.kernel.Bus;
+import dev.trcr.kernel.Commands;
+import dev.trcr.kernel.Database;
+import dev.trcr.kernel.ErrorCode;
+import dev.trcr.kernel.Idempotency;
+import dev.trcr.kernel.Input;
+import dev.trcr.kernel.Journal;
+import dev.trcr.kernel.Times;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Each project's board: ordered columns and ordered tasks with human keys ({@code WEB-12}) and per-task versions.
+ * Membership, roles and projects are the workspace's ({@code workspace.access}); time on tasks is the timers'
+ * ({@code timers.tasks.tracked}). Every change of an order runs under the board's row lock and renumbers positions
+ * 0..n-1, so concurrent moves serialise, lose no card and leave one order that every subscriber of
+ * {@code team.{teamId}.board.{projectId}} reaches by applying the journaled events in {@code seq} order.
+ */
+public final class BoardVerticle extends VerticleBase {
+
+  private static final System.Logger LOG = System.getLogger(BoardVerticle.class.getName());
+  private static final List<String> DEFAULT_COLUMNS = List.of("To do", "In progress", "Review", "Done");
+  private static final Set<String> MANAGERS = Set.of("owner", "admin");
+  private static final int TITLE_MAX = 200;
+  private static final int DESCRIPTION_MAX = 10_000;
+  private static final int COLUMN_NAME_MAX = 100;
+  private static final int LABELS_MAX = 20;
+  private static final int LABEL_MAX = 50;
+  private static final int ESTIMATE_MAX = 1_000_000;
+
+  private Pool pool;
+  private Journal journal;
+  private Idempotency idempotency;
+  private Commands commands;
+  private long purger = -1;
+
+  @Override
+  public Future<?> start() {
+    return Database.migrate(vertx, config(), "board")
+        .compose(ignored -> Database.migrateKernelTables(vertx, config(), "board"))
+        .compose(ignored -> {
+          pool = Database.pool(vertx, config());
+          journal = new Journal(vertx, pool, "board", config());
+          idempotency = new Idempotency(vertx, pool, "board", config());
+          purger = vertx.setPeriodic(3_600_000, id -> idempotency.purge());
+          journal.startRelay();
+          commands = new Commands(vertx, idempotency)
+              .on(Address.BOARD_JOURNAL_READ, journal::read)
+              .on(Address.BOARD_GET, this::board)
+              .idempotent(Address.BOARD_COLUMNS_CREATE, this::createColumn)
+              .idempotent(Address.BOARD_COLUMNS_UPDATE, this::updateColumn)
+              .idempotent(Address.BOARD_COLUMNS_DELETE, this::deleteColumn)
+              .idempotent(Address.BOARD_TASKS_CREATE, this::createTask)
+              .idempotent(Address.BOARD_TASKS_UPDATE, this::updateTask)
+              .idempotent(Address.BOARD_MOVE, this::moveTask)
+              .idempotent(Address.BOARD_TASKS_DELETE, this::deleteTask)
+              .on(Address.BOARD_TASKS_CHECK, this::checkTask);
+          return commands.ready();
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (journal != null) {
+      journal.stopRelay();
+    }
+    vertx.cancelTimer(purger);
+    Future<Void> drained = commands == null ? Future.succeededFuture() : commands.drain(10_000);
+    return drained.compose(ignored -> pool == null ? Future.succeededFuture() : pool.close());
+  }
+
+  /** Who asks, about which project: from {@code workspace.access} (404 team_not_found, 404 project_not_found). */
+  private record Scope(UUID teamId, UUID projectId, UUID caller, String role, String key) {
+
+    boolean manager() {
+      return MANAGERS.contains(role);
+    }
+  }
+
+  // --- the board ----------------------------------------------------------------------------------------------------
+
+  private Future<JsonObject> board(Message<JsonObject> msg) {
+    UUID caller = Bus.caller(msg);
+    Input in = Input.of(msg.body());
+    UUID teamId = in.uuid("teamId");
+    UUID projectId = in.uuid("projectId");
+    return scope(teamId, caller, projectId).compose(scope -> read(scope).compose(rows -> rows.size() > 0
+            ? Future.succeededFuture(rows)
+            : pool.withTransaction(conn -> ensureBoard(conn, scope)).compose(created -> read(scope)))
+        .compose(rows -> {
+          Map<String, JsonObject> columns = new LinkedHashMap<>();
+          List<JsonObject> tasks = new ArrayList<>();
+          for (Row r : rows) {
+            JsonObject column = columns.computeIfAbsent(r.getUUID("col_id").toString(), id -> new JsonObject()
+                .put("id", id).put("name", r.getString("col_name")).put("position", r.getInteger("col_position"))
+                .put("tasks", new JsonArray()));
+            if (r.getUUID("id") != null) {
+              JsonObject task = task(r, scope.key());
+              column.getJsonArray("tasks").add(task);
+              tasks.add(task);
+            }
+          }
+          return withTracked(teamId, tasks).map(ignored -> new JsonObject().put("projectId", projectId.toString())
+              .put("columns", new JsonArray(new ArrayList<>(columns.values()))));
+        }));
+  }
+
+  private Future<RowSet<Row>> read(Scope scope) {
+    return pool.preparedQuery(BoardSql.BOARD).execute(Tuple.of(scope.projectId()));
+  }
+
+  /** Creates the board with its default columns if this is its first access. */
+  private Future<Void> ensureBoard(SqlConnection conn, Scope scope) {
+    return conn.preparedQuery(BoardSql.CREATE_BOARD).execute(Tuple.of(scope.projectId(), scope.teamId()))
+        .compose(rows -> {
+          if (rows.size() == 0) {
+            return Future.succeededFuture();
+          }
+          List<Tuple> columns = new ArrayList<>();
+          for (int i = 0; i < DEFAULT_COLUMNS.size(); i++) {
+            columns.add(Tuple.of(UUID.randomUUID(), scope.projectId(), DEFAULT_COLUMNS.get(i), i));
+          }
+          return conn.preparedQuery(BoardSql.INSERT_COLUMN).executeBatch(columns).mapEmpty();
+        });
+  }
+
+  /** The board's lock, held to commit: changes of one board's order run one at a time. */
+  private Future<Void> lockBoard(SqlConnection conn, Scope scope) {
+    return ensureBoard(conn, scope)
+        .compose(ignored -> conn.preparedQuery(BoardSql.LOCK_BOARD).execute(Tuple.of(scope.projectId())))
+        .mapEmpty();
+  }
+
+  // --- columns ------------------------------------------------------------------------------------------------------
+
+  private Future<JsonObject> createColumn(Message<JsonObject> msg) {
+    UUID caller = Bus.caller(msg);
+    Input in = Input.of(msg.body());
+    UUID teamId = in.uuid("teamId");
+    UUID projectId = in.uuid("projectId");
+    String name = in.string("name", 1, COLUMN_NAME_MAX);
+    UUID after = in.optionalUuid("afterColumnId");
+    UUID id = UUID.randomUUID();
+    List<Journal.Event> events = new ArrayList<>();
+    return manager(teamId, caller, projectId).compose(scope -> pool.withTransaction(conn -> lockBoard(conn, scope)
+            .compose(ignored -> columnIds(conn, scope))
+            .compose(order -> {
+              int at = after == null ? order.size() : indexOf(order, after, "afterColumnId") + 1;
+              order.add(at, id);
+              return conn.preparedQuery(BoardSql.INSERT_COLUMN).execute(Tuple.of(id, projectId, name, order.size()))
+                  .compose(inserted -> renumber(conn, BoardSql.RENUMBER_COLUMNS, order));
+            })
+            .compose(ignored -> columnsChanged(conn, scope, events))))
+        .map(columns -> {
+          journal.published(events);
+          return column(columns, id);
+        });
+  }
+
+  private Future<JsonObject> updateColumn(Message<JsonObject> msg) {
+    UUID caller = Bus.caller(msg);
+    Input in = Input.of(msg.body());
+    UUID teamId = in.uuid("teamId");
+    UUID projectId = in.uuid("projectId");
+    UUID columnId = in.uuid("columnId");
+    String name = in.present("name") ? in.string("name", 1, COLUMN_NAME_MAX) : null;
+    boolean moves = in.present("afterColumnId");
+    UUID after = in.optionalUuid("afterColumnId");
+    if (columnId.equals(after)) {
+      throw ErrorCode.VALIDATION_FAILED.field("afterColumnId", "a column cannot go after itself");
+    }
+    List<Journal.Event> events = new ArrayList<>();
+    return manager(teamId, caller, projectId).compose(scope -> pool.withTransaction(conn -> lockBoard(conn, scope)
+            .compose(ignored -> columnIds(conn, scope))
+            .compose(order -> {
+              if (!order.contains(columnId)) {
+                throw ErrorCode.COLUMN_NOT_FOUND.field("columnId", "no such column on this board");
+              }
+              Future<Void> renamed = name == null ? Future.succeededFuture()
+                  : conn.preparedQuery(BoardSql.RENAME_COLUMN).execute(Tuple.of(projectId, columnId, name)).mapEmpty();
+              if (!moves) {
+                return renamed;
+              }
+              order.remove(columnId);
+              int at = after == null ? 0 : indexOf(order, after, "afterColumnId") + 1;
+              order.add(at, columnId);
+              return renamed.compose(ignored -> renumber(conn, BoardSql.RENUMBER_COLUMNS, order));
+            })
+            .compose(ignored -> columnsChanged(conn, scope, events))))
+        .map(columns -> {
+          journal.published(events);
+          return column(columns, columnId);
+        });
+  }
+
+  private Future<JsonObject> deleteColumn(Message<JsonObject> msg) {
+    UUID caller = Bus.caller(msg);
+    Input in = Input.of(msg.body());
+    UUID teamId = in.uuid("teamId");
+    UUID projectId = in.uuid("projectId");
+    UUID columnId = in.uuid("columnId");
+    List<Journal.Event> events = new ArrayList<>();
+    return manager(teamId, caller, projectId).compose(scope -> pool.withTransaction(conn -> lockBoard(conn, scope)
+            .compose(ignored -> columnIds(conn, scope))
+            .compose(order -> {
+              if (!order.contains(columnId)) {
+                throw ErrorCode.COLUMN_NOT_FOUND.field("columnId", "no such column on this board");
+              }
+              if (order.size() == 1) {
+                throw ErrorCode.LAST_COLUMN.exception("this is the board's last column; add another one first");
+              }
+              return conn.preparedQuery(BoardSql.COLUMN_HAS_TASKS).execute(Tuple.of(columnId)).compose(busy -> {
+                if (first(busy).getBoolean("busy")) {
+                  throw ErrorCode.COLUMN_NOT_EMPTY.exception("move or delete the column's tasks first");
+                }
+                order.remove(columnId);
+                return conn.preparedQuery(BoardSql.DELETE_COLUMN).execute(Tuple.of(projectId, columnId))
+                    .compose(ignored -> renumber(conn, BoardSql.RENUMBER_COLUMNS, order));
+              });
+            })
+            .compose(ignored -> columnsChanged(conn, scope, events))))
+        .map(columns -> {
+          journal.published(events);
+          return new JsonObject();
+        });
+  }
+
+  private Future<List<UUID>> columnIds(SqlConnection conn, Scope scope) {
+    return conn.preparedQuery(BoardSql.COLUMNS).execute(Tuple.of(scope.projectId())).map(rows -> {
+      List<UUID> ids = new ArrayList<>();
+      rows.forEach(r -> ids.add(r.getUUID("id")));
+      return ids;
+    });
+  }
+
+  /** Journals {@code columns.changed} with the board's columns as they will commit, and returns them. */
+  private Future<JsonArray> columnsChanged(SqlConnection conn, Scope scope, List<Journal.Event> events) {
+    return conn.preparedQuery(BoardSql.COLUMNS).execute(Tuple.of(scope.projectId())).compose(rows -> {
+      JsonArray columns = new JsonArray();
+      rows.forEach(r -> columns.add(new JsonObject().put("id", r.getUUID("id").toString())
+          .put("name", r.getString("name")).put("position", r.getInteger("position"))));
+      return record(conn, scope, events, "columns.changed", "columns", columns).map(columns);
+    });
+  }
+
+  private static JsonObject column(JsonArray columns, UUID id) {
+    return columns.stream().map(JsonObject.class::cast).filter(c -> c.getString("id").equals(id.toString()))
+        .findFirst().orElseThrow();
+  }
+
+  // --- tasks --------------------------------------------------------------------------------------------------------
+
+  private Future<JsonObject> createTask(Message<JsonObject> msg) {
+    UUID caller = Bus.caller(msg);
+    Input in = Input.of(msg.body());
+    UUID teamId = in.uuid("teamId");
+    UUID projectId = in.uuid("projectId");
+    String title = in.string("title", 1, TITLE_MAX);
+    String description = in.optionalString("description", DESCRIPTION_MAX);
+    UUID columnId = in.optionalUuid("columnId");
+    UUID assigneeId = in.optionalUuid("assigneeId");
+    Integer estimate = estimate(in);
+    LocalDate due = dueDate(msg.body());
+    String[] labels = labels(msg.body());
+    UUID id = UUID.randomUUID();
+    List<Journal.Event> events = new ArrayList<>();
+    return scope(teamId, caller, projectId).compose(scope -> member(teamId, assigneeId).compose(checked ->
+            pool.withTransaction(conn -> lockBoard(conn, scope)
+                .compose(ignored -> columnIds(conn, scope))
+                .compose(order -> {
+                  if (columnId != null && !order.contains(columnId)) {
+                    throw ErrorCode.COLUMN_NOT_FOUND.field("columnId", "no such column on this board");
+                  }
+                  UUID column = columnId != null ? columnId : order.get(0);
+                  return conn.preparedQuery(BoardSql.NEXT_NUMBER).execute(Tuple.of(projectId))
+                      .compose(numbers -> conn.preparedQuery(BoardSql.INSERT_TASK).execute(Tuple.from(new Object[]{
+                          id, teamId, projectId, column, first(numbers).getInteger("last_number"), title,
+                          description, assigneeId, estimate, due, labels, caller})));
+                })
+                .compose(rows -> {
+                  JsonObject task = task(first(rows), scope.key());
+                  return record(conn, scope, events, "task.created", "task", task).map(task);
+                })))
+        .map(task -> {
+          journal.published(events);
+          if (assigneeId != null) {
+            assigned(scope, id, assigneeId);
+          }
+          return task.copy().put("trackedSeconds", 0L);
+        }));
+  }
+
+  private Future<JsonObject> updateTask(Message<JsonObject> msg) {
+    UUID caller = Bus.caller(msg);
+    Input in = Input.of(msg.body());
+    UUID teamId = in.uuid("teamId");
+    UUID projectId = in.uuid("projectId");
+    UUID taskId = in.uuid("taskId");
+    int version = version(in);
+    if (in.present("columnId")) {
+      throw ErrorCode.VALIDATION_FAILED.field("columnId", "move a task with POST .../tasks/{taskId}/move");
+    }
+    String title = in.present("title") ? in.string("title", 1, TITLE_MAX) : null;
+    boolean descriptionGiven = in.present("description");
+    String description = in.optionalString("description", DESCRIPTION_MAX);
+    boolean assigneeGiven = in.present("assigneeId");
+    UUID assigneeId = in.optionalUuid("assigneeId");
+    boolean estimateGiven = in.present("estimateMinutes");
+    Integer estimate = estimate(in);
+    boolean dueGiven = in.present("dueDate");
+    LocalDate due = dueDate(msg.body());
+    boolean labelsGiven = in.present("labels");
+    String[] labels = labels(msg.body());
+    List<Journal.Event> events = new ArrayList<>();
+    UUID[] previousAssignee = new UUID[1];
+    return scope(teamId, caller, projectId).compose(scope -> member(teamId, assigneeId).compose(checked ->
+            pool.withTransaction(conn -> conn.preparedQuery(BoardSql.TASK_FOR_UPDATE)
+                .execute(Tuple.of(projectId, taskId))
+                .compose(rows -> {
+                  Row current = current(first(rows), version);
+                  previousAssignee[0] = current.getUUID("assignee_id");
+                  return conn.preparedQuery(BoardSql.UPDATE_TASK).execute(Tuple.from(new Object[]{
+                      projectId, taskId,
+                      title != null ? title : current.getString("title"),
+                      descriptionGiven ? description : current.getString("description"),
+                      assigneeGiven ? assigneeId : current.getUUID("assignee_id"),
+                      estimateGiven ? estimate : current.getInteger("estimate_minutes"),
+                      dueGiven ? due : current.getLocalDate("due_date"),
+                      labelsGiven ? labels : current.getArrayOfStrings("labels")}));
+                })
+                .compose(rows -> {
+                  JsonObject task = task(first(rows), scope.key());
+                  return record(conn, scope, events, "task.updated", "task", task).map(task);
+                })))
+        .compose(task -> {
+          journal.published(events);
+          if (assigneeGiven && assigneeId != null && !assigneeId.equals(previousAssignee[0])) {
+            assigned(scope, taskId, assigneeId);
+          }
+          return withTracked(teamId, List.of(task)).map(ignored -> task);
+        }));
+  }
+
+  /**
+   * Moves a task under the board lock: the task leaves its column, enters the target after {@code afterTaskId} (at
+   * the top without one), and both columns are renumbered 0..n-1. Only the moved task's version changes, so moves of
+   * different tasks never conflict.
+   */
+  private Future<JsonObject> moveTask(Message<JsonObject> msg) {
+    UUID caller = Bus.caller(msg);
+    Input in = Input.of(msg.body());
+    UUID teamId = in.uuid("teamId");
+    UUID projectId = in.uuid("projectId");
+    UUID taskId = in.uuid("taskId");
+    UUID columnId = in.uuid("columnId");
+    UUID after = in.optionalUuid("afterTaskId");
+    int version = version(in);
+    if (taskId.equals(after)) {
+      throw ErrorCode.VALIDATION_FAILED.field("afterTaskId", "a task cannot go after itself");
+    }
+    List<Journal.Event> events = new ArrayList<>();
+    return scope(teamId, caller, projectId).compose(scope -> pool.withTransaction(conn -> lockBoard(conn, scope)
+            .compose(ignored -> columnIds(conn, scope))
+            .compose(columns -> {
+              if (!columns.contains(columnId)) {
+                throw ErrorCode.COLUMN_NOT_FOUND.field("columnId", "no such column on this board");
+              }
+              return conn.preparedQuery(BoardSql.TASK_FOR_UPDATE).execute(Tuple.of(projectId, taskId));
+            })
+            .compose(rows -> {
+              UUID from = current(first(rows), version).getUUID("column_id");
+              return taskIds(conn, from).compose(source -> {
+                source.remove(taskId);
+                Future<List<UUID>> target = from.equals(columnId) ? Future.succeededFuture(source)
+                    : taskIds(conn, columnId);
+                return target.compose(order -> {
+                  int at = after == null ? 0 : indexOf(order, after, "afterTaskId") + 1;
+                  order.add(at, taskId);
+                  return conn.preparedQuery(BoardSql.MOVE_TASK).execute(Tuple.of(projectId, taskId, columnId))
+                      .compose(ignored -> renumber(conn, BoardSql.RENUMBER_TASKS, order))
+                      .compose(ignored -> from.equals(columnId) ? Future.succeededFuture()
+                          : renumber(conn, BoardSql.RENUMBER_TASKS, source));
+                });
+              });
+            })
+            .compose(ignored -> conn.preparedQuery(BoardSql.TASK).execute(Tuple.of(projectId, taskId)))
+            .compose(rows -> {
+              JsonObject task = task(first(rows), scope.key());
+              return record(conn, scope, events, "task.moved", "task", task).map(task);
+            }))
+        .compose(task -> {
+          journal.published(events);
+          return withTracked(teamId, List.of(task)).map(ignored -> task);
+        }));
+  }
+
+  private Future<JsonObject> deleteTask(Message<JsonObject> msg) {
+    UUID caller = Bus.caller(msg);
+    Input in = Input.of(msg.body());
+    UUID teamId = in.uuid("teamId");
+    UUID projectId = in.uuid("projectId");
+    UUID taskId = in.uuid("taskId");
+    List<Journal.Event> events = new ArrayList<>();
+    return scope(teamId, caller, projectId).compose(scope -> pool.withTransaction(conn -> lockBoard(conn, scope)
+            .compose(ignored -> conn.preparedQuery(BoardSql.TASK_FOR_UPDATE).execute(Tuple.of(projectId, taskId)))
+            .compose(rows -> {
+              Row current = first(rows);
+              if (current == null) {
+                throw ErrorCode.TASK_NOT_FOUND.field("taskId", "no such task on this board");
+              }
+              JsonObject task = task(current, scope.key());
+              UUID column = current.getUUID("column_id");
+              return conn.preparedQuery(BoardSql.DELETE_TASK).execute(Tuple.of(projectId, taskId))
+                  .compose(ignored -> taskIds(conn, column))
+                  .compose(order -> renumber(conn, BoardSql.RENUMBER_TASKS, order))
+                  .compose(ignored -> record(conn, scope, events, "task.deleted", "task", task));
+            })))
+        .map(ignored -> {
+          journal.published(events);
+          return new JsonObject();
+        });
+  }
+
+  /** Internal: a task of that team and project, for timers before it puts time on it. */
+  private Future<JsonObject> checkTask(Message<JsonObject> msg) {
+    Input in = Input.of(msg.body());
+    UUID teamId = in.uuid("teamId");
+    UUID projectId = in.uuid("projectId");
+    UUID taskId = in.uuid("taskId");
+    return pool.preparedQuery(BoardSql.TASK_OF_PROJECT).execute(Tuple.of(teamId, projectId, taskId)).map(rows -> {
+      if (rows.size() == 0) {
+        throw ErrorCode.TASK_NOT_FOUND.field("taskId", "no such task in this project");
+      }
+      return new JsonObject().put("id", taskId.toString()).put("projectId", projectId.toString());
+    });
+  }
+
+  private Future<List<UUID>> taskIds(SqlConnection conn, UUID columnId) {
+    return conn.preparedQuery(BoardSql.TASK_IDS_IN_COLUMN).execute(Tuple.of(columnId)).map(rows -> {
+      List<UUID> ids = new ArrayList<>();
+      rows.forEach(r -> ids.add(r.getUUID("id")));
+      return ids;
+    });
+  }
+
+  /** The locked task, if it is still at the version the client saw. */
+  private static Row current(Row task, int version) {
+    if (task == null) {
+      throw ErrorCode.TASK_NOT_FOUND.field("taskId", "no such task on this board");
+    }
+    int now = task.getInteger("version");
+    if (now != version) {
+      throw ErrorCode.VERSION_CONFLICT.field("version",
+          "the task is at version " + now + ", not " + version + "; reload it and try again");
+    }
+    return task;
+  }
+
+  /** Sets positions 0..n-1 in the given order (tasks of one column, or the columns of one board). */
+  private static Future<Void> renumber(SqlConnection conn, String sql, List<UUID> order) {
+    if (order.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Integer[] positions = new Integer[order.size()];
+    for (int i = 0; i < positions.length; i++) {
+      positions[i] = i;
+    }
+    return conn.preparedQuery(sql).execute(Tuple.tuple().addArrayOfUUID(order.toArray(UUID[]::new))
+        .addArrayOfInteger(positions)).mapEmpty();
+  }
+
+  private static int indexOf(List<UUID> order, UUID id, String field) {
+    int at = order.indexOf(id);
+    if (at < 0) {
+      throw "afterTaskId".equals(field)
+          ? ErrorCode.TASK_NOT_FOUND.field(field, "afterTaskId is not a task of that column")
+          : ErrorCode.COLUMN_NOT_FOUND.field(field, field + " is not a column of this board");
+    }
+    return at;
+  }
+
+  // --- shared -------------------------------------------------------------------------------------------------------
+
+  private Future<Scope> scope(UUID teamId, UUID caller, UUID projectId) {
+    JsonObject body = new JsonObject().put("teamId", teamId.toString()).put("userId", caller.toString())
+        .put("projectId", projectId.toString());
+    return Bus.<JsonObject>request(vertx, Address.WORKSPACE_ACCESS, body, null).map(access -> new Scope(teamId,
+        projectId, caller, access.getString("role"), access.getJsonObject("project").getString("key")));
+  }
+
+  private Future<Scope> manager(UUID teamId, UUID caller, UUID projectId) {
+    return scope(teamId, caller, projectId).map(scope -> {
+      if (!scope.manager()) {
+        throw ErrorCode.FORBIDDEN.exception("only the team's owners and admins may change the columns");
+      }
+      return scope;
+    });
+  }
+
+  /** An assignee must be a member of the team. */
+  private Future<Void> member(UUID teamId, UUID userId) {
+    if (userId == null) {
+      return Future.succeededFuture();
+    }
+    return Bus.request(vertx, Address.WORKSPACE_ACCESS, new JsonObject().put("teamId", teamId.toString())
+            .put("userId", userId.toString()), null)
+        .<Void>mapEmpty()
+        .recover(e -> Future.failedFuture(e instanceof ReplyException r && r.failureCode() == 404
+            ? ErrorCode.VALIDATION_FAILED.field("assigneeId", "assigneeId is not a member of the team") : e));
+  }
+
+  /** Internal event for notifications; not journaled (no browser sees it). */
+  private void assigned(Scope scope, UUID taskId, UUID assigneeId) {
+    vertx.eventBus().publish(Address.EVENTS_TASK_ASSIGNED.address(), new JsonObject()
+        .put("teamId", scope.teamId().toString()).put("projectId", scope.projectId().toString())
+        .put("taskId", taskId.toString()).put("assigneeId", assigneeId.toString())
+        .put("byUserId", scope.caller().toString()));
+  }
+
+  /** Journals an event on the project's board stream in the caller's transaction; published after commit. */
+  private Future<Void> record(SqlConnection conn, Scope scope, List<Journal.Event> events, String type, String field,
+                              Object value) {
+    JsonObject payload = new JsonObject().put("type", type).put("teamId", scope.teamId().toString())
+        .put("projectId", scope.projectId().toString()).put(field, value);
+    return journal.appendTo(conn, Address.TEAM_BOARD, Address.TEAM_BOARD.address(scope.teamId(), scope.projectId()),
+        payload).onSuccess(events::add).mapEmpty();
+  }
+
+  /**
+   * Adds {@code trackedSeconds} to each task, from timers. The board still answers without timers (a node that does
+   * not run them, or a timeout): the field is then null.
+   */
+  private Future<Void> withTracked(UUID teamId, List<JsonObject> tasks) {
+    if (tasks.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    JsonArray ids = new JsonArray(tasks.stream().map(t -> t.getString("id")).toList());
+    return Bus.<JsonObject>request(vertx, Address.TIMERS_TASKS_TRACKED,
+            new JsonObject().put("teamId", teamId.toString()).put("taskIds", ids), null)
+        .map(reply -> {
+          JsonObject tracked = reply.getJsonObject("tracked");
+          tasks.forEach(t -> t.put("trackedSeconds", tracked.getLong(t.getString("id"), 0L)));
+          return (Void) null;
+        })
+        .recover(e -> {
+          LOG.log(System.Logger.Level.WARNING, "tracked time unavailable: " + e.getMessage());
+          tasks.forEach(t -> t.putNull("trackedSeconds"));
+          return Future.succeededFuture();
+        });
+  }
+
+  static JsonObject task(Row r, String projectKey) {
+    LocalDate due = r.getLocalDate("due_date");
+    UUID assignee = r.getUUID("assignee_id");
+    return new JsonObject()
+        .put("id", r.getUUID("id").toString())
+        .put("key", projectKey + "-" + r.getInteger("number"))
+        .put("teamId", r.getUUID("team_id").toString())
+        .put("projectId", r.getUUID("project_id").toString())
+        .put("columnId", r.getUUID("column_id").toString())
+        .put("position", r.getInteger("position"))
+        .put("title", r.getString("title"))
+        .put("description", r.getString("description"))
+        .put("assigneeId", assignee == null ? null : assignee.toString())
+        .put("estimateMinutes", r.getInteger("estimate_minutes"))
+        .put("dueDate", due == null ? null : due.toString())
+        .put("labels", new JsonArray(List.of(r.getArrayOfStrings("labels"))))
+        .put("version", r.getInteger("version"))
+        .put("createdBy", r.getUUID("created_by").toString())
+        .put("createdAt", Times.iso(r.getOffsetDateTime("created_at")))
+        .put("updatedAt", Times.iso(r.getOffsetDateTime("updated_at")));
+  }
+
+  private static int version(Input in) {
+    if (!in.has("version")) {
+      throw ErrorCode.VALIDATION_FAILED.field("version", "version is required: the task's version you saw");
+    }
+    return in.integer("version", 1, Integer.MAX_VALUE, 1);
+  }
+
+  private static Integer estimate(Input in) {
+    return in.has("estimateMinutes") ? in.integer("estimateMinutes", 0, ESTIMATE_MAX, 0) : null;
+  }
+
+  /** {@code YYYY-MM-DD}, a real date. */
+  private static LocalDate dueDate(JsonObject body) {
+    Object raw = body.getValue("dueDate");
+    if (raw == null) {
+      return null;
+    }
+    if (raw instanceof String s && s.matches("\\d{4}-\\d{2}-\\d{2}")) {
+      try {
+        return LocalDate.parse(s);
+      } catch (DateTimeParseException e) {
+        // falls through to the error below
+      }
+    }
+    throw ErrorCode.VALIDATION_FAILED.field("dueDate", "dueDate must be a date like 2026-02-01");
+  }
+
+  /** Up to 20 distinct labels of 1–50 characters each, trimmed, in the order given. */
+  private static String[] labels(JsonObject body) {
+    Object raw = body.getValue("labels");
+    if (raw == null) {
+      return new String[0];
+    }
+    if (!(raw instanceof JsonArray list) || list.size() > LABELS_MAX) {
+      throw ErrorCode.VALIDATION_FAILED.field("labels", "labels must be an array of at most " + LABELS_MAX
+          + " strings");
+    }
+    Set<String> labels = new LinkedHashSet<>();
+    for (Object item : list) {
+      String label = item instanceof String s ? s.strip() : null;
+      if (label == null || label.isEmpty() || label.indexOf('\u0000') >= 0
+          || label.codePointCount(0, label.length()) > LABEL_MAX) {
+        throw ErrorCode.VALIDATION_FAILED.field("labels", "each label is a string of 1 to " + LABEL_MAX
+            + " characters");
+      }
+      labels.add(label);
+    }
+    return labels.toArray(String[]::new);
+  }
+
+  private static Row first(RowSet<Row> rows) {
+    var it = rows.iterator();
+    return it.hasNext() ? it.next() : null;
+  }
+}
