@@ -83,7 +83,12 @@ public final class Journal {
 
   /** Appends an event to {@code stream} (a catalogue stream) for {@code id} within the caller's transaction. */
   public Future<Event> append(SqlConnection conn, Address stream, Object id, JsonObject payload) {
-    String address = stream.address(id);
+    return append(conn, stream, List.of(id), payload);
+  }
+
+  /** Appends to a stream whose template has several ids ({@code team.{teamId}.chat.{channelId}}), in template order. */
+  public Future<Event> append(SqlConnection conn, Address stream, List<?> ids, JsonObject payload) {
+    String address = stream.address(ids.toArray());
     String newEpoch = UUID.randomUUID().toString().substring(0, 8);
     return conn.preparedQuery(headSql).execute(Tuple.of(address, newEpoch)).compose(rows -> {
       Row head = rows.iterator().next();
