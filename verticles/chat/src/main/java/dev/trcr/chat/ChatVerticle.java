@@ -121,7 +121,7 @@ public final class ChatVerticle extends VerticleBase {
               .compose(ignored -> conn.preparedQuery(ChatSql.INSERT_CHANNEL)
                   .execute(Tuple.of(id, teamId, isPrivate ? "private" : "public", name, caller)))
               .compose(ignored -> isPrivate ? conn.preparedQuery(ChatSql.INSERT_MEMBERS)
-                  .execute(Tuple.of(id, members.toArray(UUID[]::new))).mapEmpty() : Future.succeededFuture()))
+                  .execute(Tuple.of(id, (Object) members.toArray(UUID[]::new))).mapEmpty() : Future.succeededFuture()))
           .recover(e -> Future.failedFuture(Database.isUniqueViolation(e, "channels_team_name_key")
               ? ErrorCode.CHANNEL_NAME_TAKEN.field("name", "the team already has a channel named " + name) : e));
     }).compose(ignored -> readable(teamId, id, caller)).map(ChatVerticle::channel);
@@ -160,7 +160,7 @@ public final class ChatVerticle extends VerticleBase {
             Row created = first(rows);
             if (created != null) {
               UUID id = created.getUUID("id");
-              return conn.preparedQuery(ChatSql.INSERT_MEMBERS).execute(Tuple.of(id, new UUID[]{caller, other}))
+              return conn.preparedQuery(ChatSql.INSERT_MEMBERS).execute(Tuple.of(id, (Object) new UUID[]{caller, other}))
                   .map(id);
             }
             return conn.preparedQuery(ChatSql.DM_BY_KEY).execute(Tuple.of(teamId, key))
