@@ -159,6 +159,59 @@ public enum Address {
       "Internal: a task got an assignee (on create or change), for notifications.",
       json("{\"teamId\":\"<uuid>\",\"projectId\":\"<uuid>\",\"taskId\":\"<uuid>\",\"assigneeId\":\"<uuid>\",\"byUserId\":\"<uuid>\"}"),
       null),
+  // --- chat: channels, messages, read markers, typing ---------------------------------------------------------------
+  CHAT_CHANNELS_CREATE("chat.channels.create", Kind.COMMAND, "chat", Browser.NONE,
+      "Create a channel in a team; private ones are visible to the listed members and the creator only.",
+      json("{\"teamId\":\"<uuid>\",\"name\":\"design\",\"private\":true,\"memberIds\":[\"<uuid>\"]}"),
+      json("{\"id\":\"<uuid>\",\"teamId\":\"<uuid>\",\"name\":\"design\",\"kind\":\"private\",\"private\":true,\"memberIds\":[\"<uuid>\",\"<uuid>\"],\"createdAt\":\"2026-01-02T09:00:00Z\",\"lastMessageAt\":null,\"unreadCount\":0}")),
+  CHAT_CHANNELS_LIST("chat.channels.list", Kind.COMMAND, "chat", Browser.NONE,
+      "The caller's channels in a team (general, public, their private ones and DMs) with unreadCount and lastMessageAt; creates general on first use.",
+      json("{\"teamId\":\"<uuid>\"}"),
+      array("[{\"id\":\"<uuid>\",\"teamId\":\"<uuid>\",\"name\":\"general\",\"kind\":\"general\",\"private\":false,\"memberIds\":null,\"createdAt\":\"2026-01-02T09:00:00Z\",\"lastMessageAt\":\"2026-01-02T09:05:00Z\",\"unreadCount\":3}]")),
+  CHAT_DMS_OPEN("chat.dms.open", Kind.COMMAND, "chat", Browser.NONE,
+      "The one direct-message channel of the caller and another team member (created on first call, the same after).",
+      json("{\"teamId\":\"<uuid>\",\"userId\":\"<uuid>\"}"),
+      json("{\"id\":\"<uuid>\",\"teamId\":\"<uuid>\",\"name\":null,\"kind\":\"dm\",\"private\":true,\"memberIds\":[\"<uuid>\",\"<uuid>\"],\"createdAt\":\"2026-01-02T09:00:00Z\",\"lastMessageAt\":null,\"unreadCount\":0}")),
+  CHAT_POST("chat.post", Kind.COMMAND, "chat", Browser.SEND,
+      "Post a message (1-4000 characters); a repeated clientMessageId of the same user and channel returns the first message.",
+      json("{\"teamId\":\"<uuid>\",\"channelId\":\"<uuid>\",\"text\":\"Hi @Bob\",\"clientMessageId\":\"c-1\"}"),
+      json("{\"id\":\"<uuid>\",\"channelId\":\"<uuid>\",\"userId\":\"<uuid>\",\"text\":\"Hi @Bob\",\"createdAt\":\"2026-01-02T09:00:00Z\",\"editedAt\":null,\"deleted\":false,\"mentions\":[\"<uuid>\"]}")),
+  CHAT_MESSAGES_LIST("chat.messages.list", Kind.COMMAND, "chat", Browser.NONE,
+      "A channel's messages newest first, before a message id (cursor), at most limit (1-100, default 50); deleted ones as tombstones.",
+      json("{\"teamId\":\"<uuid>\",\"channelId\":\"<uuid>\",\"before\":\"<uuid>\",\"limit\":50}"),
+      json("{\"items\":[],\"next\":null}")),
+  CHAT_MESSAGES_EDIT("chat.messages.edit", Kind.COMMAND, "chat", Browser.NONE,
+      "Change a message's text (its author only).",
+      json("{\"teamId\":\"<uuid>\",\"channelId\":\"<uuid>\",\"messageId\":\"<uuid>\",\"text\":\"Hi @Bob!\"}"),
+      json("{\"id\":\"<uuid>\",\"channelId\":\"<uuid>\",\"userId\":\"<uuid>\",\"text\":\"Hi @Bob!\",\"createdAt\":\"2026-01-02T09:00:00Z\",\"editedAt\":\"2026-01-02T09:01:00Z\",\"deleted\":false,\"mentions\":[\"<uuid>\"]}")),
+  CHAT_MESSAGES_DELETE("chat.messages.delete", Kind.COMMAND, "chat", Browser.NONE,
+      "Delete a message (its author, or a team owner or admin); it stays in history as a tombstone.",
+      json("{\"teamId\":\"<uuid>\",\"channelId\":\"<uuid>\",\"messageId\":\"<uuid>\"}"),
+      json("{}")),
+  CHAT_READ("chat.read", Kind.COMMAND, "chat", Browser.NONE,
+      "Move the caller's read marker of a channel to a message (never backwards); answers the unread count.",
+      json("{\"teamId\":\"<uuid>\",\"channelId\":\"<uuid>\",\"messageId\":\"<uuid>\"}"),
+      json("{\"channelId\":\"<uuid>\",\"lastReadMessageId\":\"<uuid>\",\"unreadCount\":0}")),
+  CHAT_TYPING("chat.typing", Kind.COMMAND, "chat", Browser.SEND,
+      "Tell a channel the caller is typing: replies {} at once; at most one typing event per user and channel every 2 s, never stored.",
+      json("{\"teamId\":\"<uuid>\",\"channelId\":\"<uuid>\"}"),
+      json("{}")),
+  CHAT_ACCESS("chat.access", Kind.COMMAND, "chat", Browser.NONE,
+      "Internal: may a user read a channel (404 channel_not_found or team_not_found if not); the bridge asks before a register.",
+      json("{\"teamId\":\"<uuid>\",\"channelId\":\"<uuid>\",\"userId\":\"<uuid>\"}"),
+      json("{\"channelId\":\"<uuid>\",\"kind\":\"public\",\"role\":\"member\"}")),
+  CHAT_JOURNAL_READ("chat.journal.read", Kind.COMMAND, "chat", Browser.NONE,
+      "Internal: events of one chat stream after a seq, from the journal (the hub's gap filling and reconnect recovery).",
+      json("{\"stream\":\"team.<uuid>.chat.<uuid>\",\"after\":41,\"limit\":500}"),
+      json("{\"stream\":\"team.<uuid>.chat.<uuid>\",\"epoch\":\"3f9a1c2e\",\"lastSeq\":43,\"events\":[]}")),
+  TEAM_CHAT("team.{teamId}.chat.{channelId}", Kind.STREAM, "chat", Browser.SUBSCRIBE_CHANNEL_MEMBERS,
+      "Live messages of a channel: message.created, message.edited, message.deleted (journaled, with seq) and typing (ephemeral, no seq).",
+      json("{\"type\":\"message.created\",\"teamId\":\"<uuid>\",\"channelId\":\"<uuid>\",\"message\":{\"id\":\"<uuid>\",\"userId\":\"<uuid>\",\"text\":\"Hi\"},\"ts\":1767344400000}"),
+      null),
+  CHAT_MENTION("events.chat.mention", Kind.EVENT, "chat", Browser.NONE,
+      "Internal: a message mentions a member (@ and their name without spaces); one event per mentioned user, for notifications.",
+      json("{\"teamId\":\"<uuid>\",\"channelId\":\"<uuid>\",\"messageId\":\"<uuid>\",\"userId\":\"<uuid>\",\"authorId\":\"<uuid>\"}"),
+      null),
 
   // --- browser-facing streams ---------------------------------------------------------------------------------------
   TEAM_TIMERS("team.{teamId}.timers", Kind.STREAM, "timers", Browser.SUBSCRIBE_TEAM_MEMBERS,
@@ -201,7 +254,9 @@ public enum Address {
     /** Subscribe, if a member of the team named in the address. */
     SUBSCRIBE_TEAM_MEMBERS,
     /** Subscribe, if the user named in the address. Delivered through {@link #BRIDGE_USER_EVENTS}. */
-    SUBSCRIBE_SELF
+    SUBSCRIBE_SELF,
+    /** Subscribe, if the owner's {@code <owner>.access} command admits the user to the channel named in the address. */
+    SUBSCRIBE_CHANNEL_MEMBERS
   }
 
   private static final String UUID_RE = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
@@ -281,6 +336,14 @@ public enum Address {
     return valueOf(owner.toUpperCase(java.util.Locale.ROOT) + "_JOURNAL_READ");
   }
 
+  /** The command that admits users to a channel stream: {@code <owner>.access} ({@code {teamId, channelId, userId}}). */
+  public Address accessCheck() {
+    if (browser != Browser.SUBSCRIBE_CHANNEL_MEMBERS) {
+      throw new IllegalStateException(this + " is not a channel stream");
+    }
+    return valueOf(owner.toUpperCase(java.util.Locale.ROOT) + "_ACCESS");
+  }
+
   /**
    * The first id (team or user) in a concrete address of this template, if it matches: templates name the team or
    * user that grants access first ({@code team.{teamId}.board.{projectId}}).
@@ -288,6 +351,19 @@ public enum Address {
   public Optional<String> idOf(String concrete) {
     var m = pattern.matcher(concrete);
     return m.matches() && m.groupCount() >= 1 ? Optional.of(m.group(1)) : Optional.empty();
+  }
+
+  /** Every id in a concrete address of this template, in template order, if it matches. */
+  public Optional<java.util.List<String>> idsOf(String concrete) {
+    var m = pattern.matcher(concrete);
+    if (!m.matches()) {
+      return Optional.empty();
+    }
+    java.util.List<String> ids = new java.util.ArrayList<>();
+    for (int i = 1; i <= m.groupCount(); i++) {
+      ids.add(m.group(i));
+    }
+    return Optional.of(ids);
   }
 
   /** The catalogue entry of a concrete address, if any. */

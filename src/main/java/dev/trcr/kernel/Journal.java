@@ -86,7 +86,12 @@ public final class Journal {
     return appendTo(conn, stream, stream.address(id), payload);
   }
 
-  /** Like {@link #append} for a stream whose template has several ids: {@code address} is the concrete one. */
+  /** Appends to a stream whose template has several ids ({@code team.{teamId}.chat.{channelId}}), in template order. */
+  public Future<Event> append(SqlConnection conn, Address stream, List<?> ids, JsonObject payload) {
+    return appendTo(conn, stream, stream.address(ids.toArray()), payload);
+  }
+
+  /** Like {@link #append} with the concrete address already built. */
   public Future<Event> appendTo(SqlConnection conn, Address stream, String address, JsonObject payload) {
     String newEpoch = UUID.randomUUID().toString().substring(0, 8);
     return conn.preparedQuery(headSql).execute(Tuple.of(address, newEpoch)).compose(rows -> {

@@ -48,6 +48,7 @@ public final class Node {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("workspace", "dev.trcr.workspace.WorkspaceVerticle");
     m.put("timers", "dev.trcr.timers.TimersVerticle");
+    m.put("chat", "dev.trcr.chat.ChatVerticle");
     m.put("board", "dev.trcr.board.BoardVerticle");
     m.put("api", "dev.trcr.api.ApiVerticle");
     m.put("bridge", "dev.trcr.bridge.BridgeVerticle");

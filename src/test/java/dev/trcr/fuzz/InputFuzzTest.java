@@ -37,6 +37,7 @@ class InputFuzzTest {
   private static Session user;
   private static String teamId;
   private static String projectId;
+  private static String general;
   private static BridgeClient socket;
 
   @BeforeContainer
@@ -51,6 +52,7 @@ class InputFuzzTest {
     user = api.signup("Fuzz");
     teamId = api.createTeam(user, "Fuzzers");
     projectId = api.createProject(user, teamId, "Chaos");
+    general = api.get("/api/teams/" + teamId + "/channels", user.token()).array().getJsonObject(0).getString("id");
     socket = BridgeClient.connect(clientVertx, node.bridgePort());
   }
 
@@ -66,7 +68,8 @@ class InputFuzzTest {
 
   private static final List<String> FIELDS = List.of("name", "email", "password", "projectId", "teamId", "entryId",
       "description", "startedAt", "stoppedAt", "role", "hourlyRate", "currency", "limit", "cursor", "from", "to",
-      "userId", "ids", "stream", "after", "currentPassword", "newPassword");
+      "userId", "ids", "stream", "after", "currentPassword", "newPassword",
+      "channelId", "messageId", "text", "clientMessageId", "private", "memberIds", "before");
 
   @Provide
   Arbitrary<Object> jsonValues() {
@@ -109,7 +112,10 @@ class InputFuzzTest {
         "POST /api/auth/signup", "POST /api/auth/login", "POST /api/teams", "POST /api/teams/{team}/members",
         "POST /api/teams/{team}/projects", "POST /api/teams/{team}/timer/start", "POST /api/teams/{team}/timer/stop",
         "POST /api/teams/{team}/time-entries", "PATCH /api/teams/{team}/time-entries/{random}",
-        "GET /api/teams/{team}/time-entries", "POST /api/auth/password", "POST /api/teams/{random}/projects");
+        "GET /api/teams/{team}/time-entries", "POST /api/auth/password", "POST /api/teams/{random}/projects",
+        "POST /api/teams/{team}/channels", "POST /api/teams/{team}/dms", "POST /api/teams/{team}/channels/{general}/messages",
+        "GET /api/teams/{team}/channels/{general}/messages", "PATCH /api/teams/{team}/channels/{general}/messages/{random}",
+        "POST /api/teams/{team}/channels/{general}/read");
   }
 
   @Provide
@@ -117,7 +123,8 @@ class InputFuzzTest {
     Arbitrary<String> types = Arbitraries.of("send", "publish", "register", "unregister", "ping", "rec", "err", "");
     Arbitrary<String> addresses = Arbitraries.of("timers.start", "timers.stop", "workspace.access",
         "team." + "00000000-0000-0000-0000-000000000000" + ".timers", "timers.journal.read", "bridge.user-events",
-        "", "x".repeat(300));
+        "chat.post", "chat.typing", "chat.access", "team.00000000-0000-0000-0000-000000000000.chat."
+            + "00000000-0000-0000-0000-000000000000", "", "x".repeat(300));
     return Combinators.combine(types, addresses, jsonValues(), objects(), Arbitraries.of(true, false))
         .as((type, address, body, headers, authenticated) -> {
           JsonObject frame = new JsonObject().put("type", type).put("address", address).put("body", body)
@@ -134,7 +141,8 @@ class InputFuzzTest {
   @Property(tries = 250)
   void noRestBodyGetsA500(@ForAll("routes") String route, @ForAll("bodies") String body) {
     String[] parts = route.split(" ");
-    String path = parts[1].replace("{team}", teamId).replace("{random}", java.util.UUID.randomUUID().toString());
+    String path = parts[1].replace("{team}", teamId).replace("{random}", java.util.UUID.randomUUID().toString())
+        .replace("{general}", general);
     Api.Response r = api.call(HttpMethod.valueOf(parts[0]), path, user.token(),
         parts[0].equals("GET") ? null : Buffer.buffer(body));
     assertTrue(r.status() < 500, route + " " + body + " → " + r);

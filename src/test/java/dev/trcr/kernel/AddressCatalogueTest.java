@@ -63,11 +63,25 @@ class AddressCatalogueTest {
   }
 
   @Test
-  void onlyTimerCommandsAndBoardMoveAreOpenToBrowsers() {
-    Set<Address> open = Set.of(Address.TIMERS_START, Address.TIMERS_STOP, Address.BOARD_MOVE);
+  void onlyTheBrowserCommandsAreOpenToBrowsers() {
+    Set<Address> open = Set.of(Address.TIMERS_START, Address.TIMERS_STOP, Address.CHAT_POST, Address.CHAT_TYPING,
+        Address.BOARD_MOVE);
     for (Address a : Address.values()) {
       boolean browserCommand = a.browser() == Address.Browser.SEND;
       assertEquals(open.contains(a), browserCommand, a.name());
     }
+  }
+
+  @Test
+  void channelStreamsCarryBothIdsAndNameTheirAccessCheck() {
+    String team = UUID.randomUUID().toString();
+    String channel = UUID.randomUUID().toString();
+    String concrete = Address.TEAM_CHAT.address(team, channel);
+    assertEquals("team." + team + ".chat." + channel, concrete);
+    assertEquals(Address.TEAM_CHAT, Address.of(concrete).orElseThrow());
+    assertEquals(java.util.List.of(team, channel), Address.TEAM_CHAT.idsOf(concrete).orElseThrow());
+    assertEquals(Address.CHAT_ACCESS, Address.TEAM_CHAT.accessCheck());
+    assertEquals(Address.CHAT_JOURNAL_READ, Address.TEAM_CHAT.journalReader());
+    assertTrue(Address.of("team." + team + ".chat.general").isEmpty());
   }
 }

@@ -140,6 +140,17 @@ public final class ApiVerticle extends VerticleBase {
     router.delete("/api/teams/:teamId/time-entries/:entryId")
         .handler(ctx -> forward(ctx, Address.TIMERS_ENTRIES_DELETE, 204, false));
 
+    // chat
+    String channel = "/api/teams/:teamId/channels/:channelId";
+    router.post("/api/teams/:teamId/channels").handler(ctx -> forward(ctx, Address.CHAT_CHANNELS_CREATE, 201, false));
+    router.get("/api/teams/:teamId/channels").handler(ctx -> forward(ctx, Address.CHAT_CHANNELS_LIST, 200, false));
+    router.post("/api/teams/:teamId/dms").handler(ctx -> forward(ctx, Address.CHAT_DMS_OPEN, 200, false));
+    router.post(channel + "/messages").handler(ctx -> forward(ctx, Address.CHAT_POST, 201, false));
+    router.get(channel + "/messages").handler(ctx -> forward(ctx, Address.CHAT_MESSAGES_LIST, 200, false));
+    router.patch(channel + "/messages/:messageId").handler(ctx -> forward(ctx, Address.CHAT_MESSAGES_EDIT, 200, false));
+    router.delete(channel + "/messages/:messageId").handler(ctx -> forward(ctx, Address.CHAT_MESSAGES_DELETE, 204, false));
+    router.post(channel + "/read").handler(ctx -> forward(ctx, Address.CHAT_READ, 200, false));
+
     // board: one board per project
     String board = "/api/teams/:teamId/projects/:projectId";
     router.get(board + "/board").handler(ctx -> forward(ctx, Address.BOARD_GET, 200, false));

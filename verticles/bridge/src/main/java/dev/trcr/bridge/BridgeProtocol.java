@@ -106,7 +106,8 @@ final class BridgeProtocol {
     }
     Optional<Address> entry = Address.of(address);
     Address.Browser access = entry.map(Address::browser).orElse(Address.Browser.NONE);
-    if (access != Address.Browser.SUBSCRIBE_TEAM_MEMBERS && access != Address.Browser.SUBSCRIBE_SELF) {
+    if (access != Address.Browser.SUBSCRIBE_TEAM_MEMBERS && access != Address.Browser.SUBSCRIBE_SELF
+        && access != Address.Browser.SUBSCRIBE_CHANNEL_MEMBERS) {
       socket.write(Frames.error(Frames.ACCESS_DENIED));
       return;
     }
@@ -122,9 +123,11 @@ final class BridgeProtocol {
     socket.subscriptions.add(address);
     String id = entry.get().idOf(address).orElseThrow();
     authenticate(socket, frame)
-        .compose(user -> access == Address.Browser.SUBSCRIBE_SELF
-            ? Future.succeededFuture(user.toString().equalsIgnoreCase(id))
-            : isMember(user, id))
+        .compose(user -> switch (access) {
+          case SUBSCRIBE_SELF -> Future.succeededFuture(user.toString().equalsIgnoreCase(id));
+          case SUBSCRIBE_CHANNEL_MEMBERS -> isChannelMember(user, entry.get(), address);
+          default -> isMember(user, id);
+        })
         .otherwise(false)
         .onSuccess(allowed -> {
           if (socket.closed()) {
@@ -269,6 +272,31 @@ final class BridgeProtocol {
       socket.tokenExpiresAt = verified.expiresAtMillis();
       return verified.userId();
     });
+  }
+
+  /**
+   * A channel stream ({@code team.{teamId}.chat.{channelId}}): its owner's {@code <owner>.access} command decides,
+   * cached like team membership (a removed member keeps receiving for at most TRCR_BRIDGE_ACCESS_CACHE_MS).
+   */
+  private Future<Boolean> isChannelMember(UUID user, Address stream, String address) {
+    String key = user + "|" + address;
+    Long until = memberships.get(key);
+    long now = System.currentTimeMillis();
+    if (until != null && until > now) {
+      return Future.succeededFuture(true);
+    }
+    java.util.List<String> ids = stream.idsOf(address).orElseThrow();
+    return Bus.request(vertx, stream.accessCheck(),
+            new JsonObject().put("teamId", ids.get(0)).put("channelId", ids.get(1)).put("userId", user.toString()),
+            null, limits.replyTimeoutMs())
+        .map(access -> {
+          if (memberships.size() > 100_000) {
+            memberships.clear();
+          }
+          memberships.put(key, now + limits.accessCacheMs());
+          return true;
+        })
+        .otherwise(false);
   }
 
   private Future<Boolean> isMember(UUID user, String teamId) {

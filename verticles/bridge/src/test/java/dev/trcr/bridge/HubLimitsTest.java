@@ -161,7 +161,12 @@ class HubLimitsTest {
       client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(node.bridgePort())
               .setURI("/eventbus/websocket"))
           .onSuccess(extra -> {
-            extra.closeHandler(v -> closed.complete(extra.closeStatusCode() + " " + extra.closeReason()));
+            try {
+              extra.closeHandler(v -> closed.complete(extra.closeStatusCode() + " " + extra.closeReason()));
+            } catch (IllegalStateException alreadyClosed) {
+              // Vert.x refuses a close handler on a socket that is already closed: the refusal came first.
+              closed.complete(extra.closeStatusCode() + " " + extra.closeReason());
+            }
             // onSuccess runs on the test thread when the connection completed first: the close may be in already.
             if (extra.isClosed()) {
               closed.complete(extra.closeStatusCode() + " " + extra.closeReason());
