@@ -2,10 +2,8 @@ package dev.trcr.board;
 
 import dev.trcr.kernel.Address;
 import dev.trcr.kernel.Bus;
-import dev.trcr.kernel.Commands;
-import dev.trcr.kernel.Database;
+import dev.trcr.kernel.DomainStore;
 import dev.trcr.kernel.ErrorCode;
-import dev.trcr.kernel.Idempotency;
 import dev.trcr.kernel.Input;
 import dev.trcr.kernel.Journal;
 import dev.trcr.kernel.Times;
@@ -50,45 +48,34 @@ public final class BoardVerticle extends VerticleBase {
   private static final int LABEL_MAX = 50;
   private static final int ESTIMATE_MAX = 1_000_000;
 
+  private DomainStore store;
   private Pool pool;
   private Journal journal;
-  private Idempotency idempotency;
-  private Commands commands;
-  private long purger = -1;
 
   @Override
   public Future<?> start() {
-    return Database.migrate(vertx, config(), "board")
-        .compose(ignored -> Database.migrateKernelTables(vertx, config(), "board"))
-        .compose(ignored -> {
-          pool = Database.pool(vertx, config());
-          journal = new Journal(vertx, pool, "board", config());
-          idempotency = new Idempotency(vertx, pool, "board", config());
-          purger = vertx.setPeriodic(3_600_000, id -> idempotency.purge());
-          journal.startRelay();
-          commands = new Commands(vertx, idempotency)
-              .on(Address.BOARD_JOURNAL_READ, journal::read)
-              .on(Address.BOARD_GET, this::board)
-              .idempotent(Address.BOARD_COLUMNS_CREATE, this::createColumn)
-              .idempotent(Address.BOARD_COLUMNS_UPDATE, this::updateColumn)
-              .idempotent(Address.BOARD_COLUMNS_DELETE, this::deleteColumn)
-              .idempotent(Address.BOARD_TASKS_CREATE, this::createTask)
-              .idempotent(Address.BOARD_TASKS_UPDATE, this::updateTask)
-              .idempotent(Address.BOARD_MOVE, this::moveTask)
-              .idempotent(Address.BOARD_TASKS_DELETE, this::deleteTask)
-              .on(Address.BOARD_TASKS_CHECK, this::checkTask);
-          return commands.ready();
-        });
+    return DomainStore.open(vertx, config(), "board").compose(opened -> {
+      store = opened;
+      pool = store.pool();
+      journal = store.journal();
+      return store.commands()
+          .on(Address.BOARD_JOURNAL_READ, journal::read)
+          .on(Address.BOARD_GET, this::board)
+          .idempotent(Address.BOARD_COLUMNS_CREATE, this::createColumn)
+          .idempotent(Address.BOARD_COLUMNS_UPDATE, this::updateColumn)
+          .idempotent(Address.BOARD_COLUMNS_DELETE, this::deleteColumn)
+          .idempotent(Address.BOARD_TASKS_CREATE, this::createTask)
+          .idempotent(Address.BOARD_TASKS_UPDATE, this::updateTask)
+          .idempotent(Address.BOARD_MOVE, this::moveTask)
+          .idempotent(Address.BOARD_TASKS_DELETE, this::deleteTask)
+          .on(Address.BOARD_TASKS_CHECK, this::checkTask)
+          .ready();
+    });
   }
 
   @Override
   public Future<?> stop() {
-    if (journal != null) {
-      journal.stopRelay();
-    }
-    vertx.cancelTimer(purger);
-    Future<Void> drained = commands == null ? Future.succeededFuture() : commands.drain(10_000);
-    return drained.compose(ignored -> pool == null ? Future.succeededFuture() : pool.close());
+    return store == null ? Future.succeededFuture() : store.close();
   }
 
   /** Who asks, about which project: from {@code workspace.access} (404 team_not_found, 404 project_not_found). */

@@ -2,10 +2,9 @@ package dev.trcr.timers;
 
 import dev.trcr.kernel.Address;
 import dev.trcr.kernel.Bus;
-import dev.trcr.kernel.Commands;
+import dev.trcr.kernel.DomainStore;
 import dev.trcr.kernel.Database;
 import dev.trcr.kernel.ErrorCode;
-import dev.trcr.kernel.Idempotency;
 import dev.trcr.kernel.Input;
 import dev.trcr.kernel.Journal;
 import dev.trcr.kernel.Times;
@@ -44,23 +43,17 @@ public final class TimersVerticle extends VerticleBase {
   /** Should a start still meet the unique index (it cannot while the user lock holds), it retries. */
   private static final int START_ATTEMPTS = 5;
 
+  private DomainStore store;
   private Pool pool;
   private Journal journal;
-  private Idempotency idempotency;
-  private Commands commands;
-  private long purger = -1;
 
   @Override
   public Future<?> start() {
-    return Database.migrate(vertx, config(), "timers")
-        .compose(ignored -> Database.migrateKernelTables(vertx, config(), "timers"))
-        .compose(ignored -> {
-      pool = Database.pool(vertx, config());
-      journal = new Journal(vertx, pool, "timers", config());
-      idempotency = new Idempotency(vertx, pool, "timers", config());
-      purger = vertx.setPeriodic(3_600_000, id -> idempotency.purge());
-      journal.startRelay();
-      commands = new Commands(vertx, idempotency)
+    return DomainStore.open(vertx, config(), "timers").compose(opened -> {
+      store = opened;
+      pool = store.pool();
+      journal = store.journal();
+      return store.commands()
           .on(Address.TIMERS_JOURNAL_READ, journal::read)
           .idempotent(Address.TIMERS_START, this::startTimer)
           .idempotent(Address.TIMERS_STOP, this::stopTimer)
@@ -69,20 +62,14 @@ public final class TimersVerticle extends VerticleBase {
           .idempotent(Address.TIMERS_ENTRIES_CREATE, this::createEntry)
           .idempotent(Address.TIMERS_ENTRIES_UPDATE, this::updateEntry)
           .idempotent(Address.TIMERS_ENTRIES_DELETE, this::deleteEntry)
-          .on(Address.TIMERS_TASKS_TRACKED, this::trackedPerTask);
-      return commands.ready();
+          .on(Address.TIMERS_TASKS_TRACKED, this::trackedPerTask)
+          .ready();
     });
   }
 
   @Override
   public Future<?> stop() {
-    if (journal != null) {
-      journal.stopRelay();
-    }
-    vertx.cancelTimer(purger);
-    // Take no new command, let those in flight commit and publish, then close the pool.
-    Future<Void> drained = commands == null ? Future.succeededFuture() : commands.drain(10_000);
-    return drained.compose(ignored -> pool == null ? Future.succeededFuture() : pool.close());
+    return store == null ? Future.succeededFuture() : store.close();
   }
 
   // --- timers -------------------------------------------------------------------------------------------------------
