@@ -55,6 +55,10 @@ public enum Address {
       "Internal: names of users by id.",
       json("{\"ids\":[\"<uuid>\"]}"),
       array("[{\"id\":\"<uuid>\",\"name\":\"Bob\"}]")),
+  WORKSPACE_USERS_TEAMS("workspace.users.teams", Kind.COMMAND, "workspace", Browser.NONE,
+      "Internal: the teams of each given user (at most 10000); chat asks when presence changes, to tell each team.",
+      json("{\"userIds\":[\"<uuid>\"]}"),
+      json("{\"teams\":{\"<uuid>\":[\"<uuid>\"]}}")),
   WORKSPACE_TOKENS_REVOKE("workspace.tokens.revoke", Kind.COMMAND, "workspace", Browser.NONE,
       "Log out: revoke every token of the caller issued so far (raises their token version; publishes workspace.tokens-revoked).",
       json("{}"),
@@ -212,6 +216,15 @@ public enum Address {
       "Internal: a message mentions a member (@ and their name without spaces); one event per mentioned user, for notifications.",
       json("{\"teamId\":\"<uuid>\",\"channelId\":\"<uuid>\",\"messageId\":\"<uuid>\",\"userId\":\"<uuid>\",\"authorId\":\"<uuid>\"}"),
       null),
+  CHAT_PRESENCE_LIST("chat.presence.list", Kind.COMMAND, "chat", Browser.NONE,
+      "The team's members with their presence: online while a bridge socket of theirs is open on any node, offline "
+          + "once the last one has been closed for the grace period.",
+      json("{\"teamId\":\"<uuid>\"}"),
+      array("[{\"userId\":\"<uuid>\",\"name\":\"Bob\",\"status\":\"online\",\"since\":\"2026-01-02T09:00:00Z\"}]")),
+  TEAM_PRESENCE("team.{teamId}.presence", Kind.STREAM, "chat", Browser.SUBSCRIBE_TEAM_MEMBERS,
+      "Presence of a team's members: one presence event per change of a member to online or offline (ephemeral, no seq).",
+      json("{\"type\":\"presence\",\"teamId\":\"<uuid>\",\"userId\":\"<uuid>\",\"status\":\"online\",\"ts\":1767344400000}"),
+      null),
 
   // --- browser-facing streams ---------------------------------------------------------------------------------------
   TEAM_TIMERS("team.{teamId}.timers", Kind.STREAM, "timers", Browser.SUBSCRIBE_TEAM_MEMBERS,
@@ -228,6 +241,12 @@ public enum Address {
       "Internal: carries every per-user stream event ({address, body}) to each node's bridge, which delivers it to its "
           + "local subscribers of that address. Keeps cluster registrations independent of the number of users.",
       json("{\"address\":\"user.<uuid>.timers\",\"body\":{\"type\":\"timer.started\"}}"),
+      null),
+  BRIDGE_PRESENCE("bridge.presence", Kind.EVENT, "bridge", Browser.NONE,
+      "Internal: the users with an authenticated socket on one bridge node: the changes as they happen ({nodeId, "
+          + "online, offline}) and the whole set ({nodeId, snapshot:true, users}) every TRCR_PRESENCE_HEARTBEAT_MS; "
+          + "every chat instance aggregates them into presence.",
+      json("{\"nodeId\":\"<uuid>\",\"online\":[\"<uuid>\"],\"offline\":[],\"ts\":1767344400000}"),
       null),
   WORKSPACE_TOKENS_REVOKED("workspace.tokens-revoked", Kind.EVENT, "workspace", Browser.NONE,
       "Internal: the user's tokens older than version are revoked (logout, password change). Every edge raises its "

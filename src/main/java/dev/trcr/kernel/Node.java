@@ -70,6 +70,7 @@ public final class Node {
     if (clustered && Config.string(config, "TRCR_JWT_SECRET") == null) {
       throw new Config.ConfigException("TRCR_CLUSTER=true needs TRCR_JWT_SECRET, the same on every node");
     }
+    presenceTimings(config);
     if (Config.string(config, "TRCR_JWT_SECRET") == null) {
       config.put("TRCR_JWT_SECRET", localSecret(dataDir));
     }
@@ -121,6 +122,21 @@ public final class Node {
           + String.join(",", VERTICLES.keySet()));
     }
     return names;
+  }
+
+  /**
+   * A bridge node counts as gone when its presence heartbeat is older than the node timeout, so the timeout must
+   * leave room for at least one heartbeat to be late.
+   */
+  static void presenceTimings(JsonObject config) {
+    int grace = Config.integer(config, "TRCR_PRESENCE_GRACE_MS");
+    int heartbeat = Config.integer(config, "TRCR_PRESENCE_HEARTBEAT_MS");
+    int timeout = Config.integer(config, "TRCR_PRESENCE_NODE_TIMEOUT_MS");
+    if (grace < 0 || heartbeat < 50 || timeout <= heartbeat) {
+      throw new Config.ConfigException("presence timings need TRCR_PRESENCE_GRACE_MS >= 0, "
+          + "TRCR_PRESENCE_HEARTBEAT_MS >= 50 and TRCR_PRESENCE_NODE_TIMEOUT_MS above the heartbeat (given "
+          + grace + ", " + heartbeat + ", " + timeout + ")");
+    }
   }
 
   /** Single-node mode keeps a generated secret in the data dir, so tokens survive a restart. */

@@ -115,7 +115,7 @@ class InputFuzzTest {
         "GET /api/teams/{team}/time-entries", "POST /api/auth/password", "POST /api/teams/{random}/projects",
         "POST /api/teams/{team}/channels", "POST /api/teams/{team}/dms", "POST /api/teams/{team}/channels/{general}/messages",
         "GET /api/teams/{team}/channels/{general}/messages", "PATCH /api/teams/{team}/channels/{general}/messages/{random}",
-        "POST /api/teams/{team}/channels/{general}/read");
+        "POST /api/teams/{team}/channels/{general}/read", "GET /api/teams/{team}/presence");
   }
 
   @Provide
@@ -124,7 +124,8 @@ class InputFuzzTest {
     Arbitrary<String> addresses = Arbitraries.of("timers.start", "timers.stop", "workspace.access",
         "team." + "00000000-0000-0000-0000-000000000000" + ".timers", "timers.journal.read", "bridge.user-events",
         "chat.post", "chat.typing", "chat.access", "team.00000000-0000-0000-0000-000000000000.chat."
-            + "00000000-0000-0000-0000-000000000000", "", "x".repeat(300));
+            + "00000000-0000-0000-0000-000000000000", "bridge.presence", "chat.presence.list",
+        "team.00000000-0000-0000-0000-000000000000.presence", "", "x".repeat(300));
     return Combinators.combine(types, addresses, jsonValues(), objects(), Arbitraries.of(true, false))
         .as((type, address, body, headers, authenticated) -> {
           JsonObject frame = new JsonObject().put("type", type).put("address", address).put("body", body)

@@ -48,4 +48,12 @@ class ConfigTest {
     var e = assertThrows(Config.ConfigException.class, () -> Node.start(config));
     assertTrue(e.getMessage().contains("chatz"), e.getMessage());
   }
+
+  @Test
+  void aPresenceNodeTimeoutNotAboveTheHeartbeatIsRefused() {
+    JsonObject config = Config.defaults().put("TRCR_PRESENCE_HEARTBEAT_MS", 2000)
+        .put("TRCR_PRESENCE_NODE_TIMEOUT_MS", 2000);
+    var e = assertThrows(Config.ConfigException.class, () -> Node.start(config));
+    assertTrue(e.getMessage().contains("TRCR_PRESENCE_NODE_TIMEOUT_MS"), e.getMessage());
+  }
 }

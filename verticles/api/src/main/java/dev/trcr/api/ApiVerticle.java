@@ -150,6 +150,7 @@ public final class ApiVerticle extends VerticleBase {
     router.patch(channel + "/messages/:messageId").handler(ctx -> forward(ctx, Address.CHAT_MESSAGES_EDIT, 200, false));
     router.delete(channel + "/messages/:messageId").handler(ctx -> forward(ctx, Address.CHAT_MESSAGES_DELETE, 204, false));
     router.post(channel + "/read").handler(ctx -> forward(ctx, Address.CHAT_READ, 200, false));
+    router.get("/api/teams/:teamId/presence").handler(ctx -> forward(ctx, Address.CHAT_PRESENCE_LIST, 200, false));
 
     // board: one board per project
     String board = "/api/teams/:teamId/projects/:projectId";

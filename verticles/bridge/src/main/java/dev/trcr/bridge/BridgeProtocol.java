@@ -35,13 +35,16 @@ final class BridgeProtocol {
   private final BridgeLimits limits;
   private final Hub hub;
   private final TokenVersions versions;
+  private final Presence presence;
   /** Per user, shared with the api of this node: bridge commands and REST calls draw from one bucket. */
   private final RateLimiter users;
   /** user|team → until when membership was confirmed; saves a bus round trip per register in reconnect storms. */
   private final Map<String, Long> memberships = new HashMap<>();
 
-  BridgeProtocol(Vertx vertx, Tokens tokens, BridgeLimits limits, Hub hub, TokenVersions versions, RateLimiter users) {
+  BridgeProtocol(Vertx vertx, Tokens tokens, BridgeLimits limits, Hub hub, TokenVersions versions, RateLimiter users,
+                 Presence presence) {
     this.vertx = vertx;
+    this.presence = presence;
     this.tokens = tokens;
     this.limits = limits;
     this.hub = hub;
@@ -270,6 +273,8 @@ final class BridgeProtocol {
       socket.user = verified.userId();
       socket.tokenVersion = verified.version();
       socket.tokenExpiresAt = verified.expiresAtMillis();
+      // A socket counts for presence from its first authenticated frame (register or send with a valid token).
+      presence.authenticated(socket, verified.userId());
       return verified.userId();
     });
   }

@@ -32,6 +32,8 @@ final class BridgeSocket {
 
   String token;
   UUID user;
+  /** The user this socket counts for in presence (see {@link Presence}); null until a frame proved a token. */
+  UUID presentAs;
   int tokenVersion;
   long tokenExpiresAt;
   /** This socket's frames (pings aside); null when the limit is off. */

@@ -41,6 +41,7 @@ public final class BridgeVerticle extends VerticleBase {
   private BridgeLimits limits;
   private Hub hub;
   private BridgeProtocol protocol;
+  private Presence presence;
   private long sweeper;
 
   @Override
@@ -57,10 +58,11 @@ public final class BridgeVerticle extends VerticleBase {
     healthPool = Database.pool(vertx, config().copy().put("TRCR_PG_POOL_SIZE", 1));
     allowedOrigins = Config.list(config(), "TRCR_ALLOWED_ORIGINS");
     limits = BridgeLimits.from(config());
-    hub = new Hub(vertx, limits);
+    presence = new Presence(vertx, config());
+    hub = new Hub(vertx, limits, presence);
     protocol = new BridgeProtocol(vertx, tokens, limits, hub, versions,
         RateLimiter.perNode(vertx, "users", Config.integer(config(), "TRCR_RATE_LIMIT_PER_SECOND"),
-            Config.integer(config(), "TRCR_RATE_LIMIT_BURST")));
+            Config.integer(config(), "TRCR_RATE_LIMIT_BURST")), presence);
 
     Router router = Router.router(vertx);
     router.route().handler(ctx -> {
@@ -92,6 +94,7 @@ public final class BridgeVerticle extends VerticleBase {
       var stats = vertx.sharedData().getLocalMap(Node.LOCAL_MAP);
       stats.put("bridge.sockets", hub.socketCount());
       stats.put("bridge.consumers", hub.consumerCount());
+      stats.put("bridge.users", presence.userCount());
     });
     return hub.start().compose(ignored -> vertx.createHttpServer(new HttpServerOptions()
             .setHost(Config.string(config(), "TRCR_HTTP_HOST"))
@@ -105,6 +108,7 @@ public final class BridgeVerticle extends VerticleBase {
         .onSuccess(s -> {
           server = s;
           vertx.sharedData().getLocalMap(Node.LOCAL_MAP).put("bridge.port", s.actualPort());
+          presence.start();
         });
   }
 
@@ -112,6 +116,11 @@ public final class BridgeVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(sweeper);
     return (hub == null ? Future.<Void>succeededFuture() : hub.stop())
+        .onComplete(ignored -> {
+          if (presence != null) {
+            presence.stop();
+          }
+        })
         .compose(ignored -> server == null ? Future.succeededFuture() : server.close())
         .compose(ignored -> Future.all(healthPool == null ? Future.succeededFuture() : healthPool.close(),
             versions == null ? Future.succeededFuture() : versions.stop()));

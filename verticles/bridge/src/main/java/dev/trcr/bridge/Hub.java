@@ -38,6 +38,7 @@ final class Hub {
 
   private final Vertx vertx;
   private final BridgeLimits limits;
+  private final Presence presence;
   private final Map<String, Topic> topics = new HashMap<>();
   private final Set<BridgeSocket> sockets = new LinkedHashSet<>();
   private MessageConsumer<JsonObject> userEvents;
@@ -64,9 +65,10 @@ final class Hub {
     }
   }
 
-  Hub(Vertx vertx, BridgeLimits limits) {
+  Hub(Vertx vertx, BridgeLimits limits, Presence presence) {
     this.vertx = vertx;
     this.limits = limits;
+    this.presence = presence;
   }
 
   Future<Void> start() {
@@ -189,6 +191,7 @@ final class Hub {
   /** Drops every subscription of a socket that closed. */
   void forget(BridgeSocket socket) {
     sockets.remove(socket);
+    presence.closed(socket);
     for (String address : new ArrayList<>(socket.subscriptions)) {
       unsubscribe(socket, address);
     }

@@ -91,4 +91,22 @@ final class ChatSql {
   static final String UNREAD_COUNT = "SELECT count(*) AS n FROM chat.messages WHERE channel_id = $1 AND seq > "
       + "coalesce((SELECT last_read_seq FROM chat.read_markers WHERE channel_id = $1 AND user_id = $2), 0) "
       + "AND user_id <> $2 AND deleted_at IS NULL";
+
+  // --- presence -----------------------------------------------------------------------------------------------------
+
+  /**
+   * $1 users, $2 status: sets it where it differs and returns only the rows it changed, so that of several chat
+   * instances deciding the same change, one publishes it.
+   */
+  static final String PRESENCE_SET = "INSERT INTO chat.presence (user_id, status, changed_at) "
+      + "SELECT u, $2, now() FROM unnest($1::uuid[]) AS u "
+      + "ON CONFLICT (user_id) DO UPDATE SET status = EXCLUDED.status, changed_at = EXCLUDED.changed_at "
+      + "WHERE chat.presence.status <> EXCLUDED.status RETURNING user_id";
+
+  /** After a chat instance has heard every live bridge node: whoever is still online in the table but not here left. */
+  static final String PRESENCE_RECONCILE = "UPDATE chat.presence SET status = 'offline', changed_at = now() "
+      + "WHERE status = 'online' AND NOT (user_id = ANY($1::uuid[])) RETURNING user_id";
+
+  static final String PRESENCE_OF_USERS = "SELECT user_id, status, changed_at FROM chat.presence "
+      + "WHERE user_id = ANY($1::uuid[])";
 }

@@ -35,6 +35,9 @@ import java.util.UUID;
  * roles and names are the workspace verticle's, asked over the bus. Message events are journaled on
  * {@code team.{teamId}.chat.{channelId}} in the transaction of the change; typing is published directly, never stored.
  *
+ * <p>Presence ({@link PresenceTracker}) follows the bridge nodes' reports and tells each team of a user who comes
+ * online or goes offline on {@code team.{teamId}.presence}.
+ *
  * <p>A team's {@code general} channel is created lazily, on the first listing of its channels (or the first channel
  * created in it): the workspace publishes no team-created event, and a team nobody opened chat in needs no row.
  */
@@ -53,6 +56,7 @@ public final class ChatVerticle extends VerticleBase {
   private Commands commands;
   /** Cluster-wide "user typed in channel within 2 s" marks, expiring by themselves: typing stays out of the database. */
   private AsyncMap<String, Boolean> typing;
+  private PresenceTracker presence;
   private long purger = -1;
 
   @Override
@@ -67,6 +71,7 @@ public final class ChatVerticle extends VerticleBase {
           idempotency = new Idempotency(vertx, pool, "chat", config());
           purger = vertx.setPeriodic(3_600_000, id -> idempotency.purge());
           journal.startRelay();
+          presence = new PresenceTracker(vertx, pool, config());
           commands = new Commands(vertx, idempotency)
               .on(Address.CHAT_JOURNAL_READ, journal::read)
               .on(Address.CHAT_ACCESS, this::access)
@@ -78,8 +83,9 @@ public final class ChatVerticle extends VerticleBase {
               .idempotent(Address.CHAT_MESSAGES_EDIT, this::edit)
               .idempotent(Address.CHAT_MESSAGES_DELETE, this::delete)
               .idempotent(Address.CHAT_READ, this::markRead)
-              .on(Address.CHAT_TYPING, this::typing);
-          return commands.ready();
+              .on(Address.CHAT_TYPING, this::typing)
+              .on(Address.CHAT_PRESENCE_LIST, presence::list);
+          return Future.all(commands.ready(), presence.start());
         });
   }
 
@@ -90,7 +96,8 @@ public final class ChatVerticle extends VerticleBase {
     }
     vertx.cancelTimer(purger);
     Future<Void> drained = commands == null ? Future.succeededFuture() : commands.drain(10_000);
-    return drained.compose(ignored -> pool == null ? Future.succeededFuture() : pool.close());
+    return drained.compose(ignored -> presence == null ? Future.succeededFuture() : presence.stop())
+        .compose(ignored -> pool == null ? Future.succeededFuture() : pool.close());
   }
 
   // --- channels -----------------------------------------------------------------------------------------------------

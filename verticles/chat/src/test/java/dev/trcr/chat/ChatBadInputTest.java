@@ -94,6 +94,10 @@ class ChatBadInputTest {
     assertError(404, "team_not_found", api.get("/api/teams/" + UUID.randomUUID() + "/channels", user.token()));
     assertError(401, "unauthenticated", api.get(channels, null));
     String dms = "/api/teams/" + teamId + "/dms";
+    assertError(400, "invalid_id", api.get("/api/teams/nope/presence", user.token()));
+    assertError(404, "team_not_found", api.get("/api/teams/" + UUID.randomUUID() + "/presence", user.token()));
+    assertError(405, "method_not_allowed", api.post("/api/teams/" + teamId + "/presence", user.token(),
+        new JsonObject()));
     assertError(400, "validation_failed", api.post(dms, user.token(), new JsonObject()));
     assertError(400, "invalid_id", api.post(dms, user.token(), new JsonObject().put("userId", "bob")));
     assertError(400, "validation_failed", api.post(dms, user.token(), new JsonObject().put("userId", user.id())));
@@ -150,7 +154,7 @@ class ChatBadInputTest {
     JsonObject ids = new JsonObject().put("teamId", teamId).put("channelId", general);
     for (Address a : new Address[]{Address.CHAT_CHANNELS_CREATE, Address.CHAT_CHANNELS_LIST, Address.CHAT_DMS_OPEN,
         Address.CHAT_POST, Address.CHAT_MESSAGES_LIST, Address.CHAT_MESSAGES_EDIT, Address.CHAT_MESSAGES_DELETE,
-        Address.CHAT_READ, Address.CHAT_TYPING}) {
+        Address.CHAT_READ, Address.CHAT_TYPING, Address.CHAT_PRESENCE_LIST}) {
       assertBusError(401, "unauthenticated", busFailure(a, ids.copy(), null));
       assertBusError(400, "validation_failed", busFailure(a, new JsonObject(), caller));
       assertBusError(400, "invalid_id", busFailure(a, new JsonObject().put("teamId", "x"), caller));
@@ -169,5 +173,15 @@ class ChatBadInputTest {
         ids.copy().put("channelId", 12), caller));
     assertBusError(404, "channel_not_found", busFailure(Address.CHAT_TYPING,
         ids.copy().put("channelId", UUID.randomUUID().toString()), caller));
+    assertBusError(400, "validation_failed", busFailure(Address.WORKSPACE_USERS_TEAMS, new JsonObject(), null));
+    assertBusError(400, "validation_failed", busFailure(Address.WORKSPACE_USERS_TEAMS,
+        new JsonObject().put("userIds", new JsonArray().add(7)), null));
+    assertBusError(400, "invalid_id", busFailure(Address.WORKSPACE_USERS_TEAMS,
+        new JsonObject().put("userIds", new JsonArray().add("x")), null));
+    JsonObject teams = Bus.<JsonObject>request(node.vertx(), Address.WORKSPACE_USERS_TEAMS,
+        new JsonObject().put("userIds", new JsonArray().add(user.id()).add(UUID.randomUUID().toString())), null)
+        .await().getJsonObject("teams");
+    assertEquals(new JsonArray().add(teamId), teams.getJsonArray(user.id()));
+    assertEquals(2, teams.size(), "a user without teams maps to an empty list");
   }
 }

@@ -24,6 +24,8 @@ final class WorkspaceSql {
       "SELECT id, email, name FROM workspace.users WHERE id = $1";
   static final String USERS_BY_IDS =
       "SELECT id, name FROM workspace.users WHERE id = ANY($1)";
+  static final String TEAMS_OF_USERS =
+      "SELECT user_id, team_id FROM workspace.memberships WHERE user_id = ANY($1) ORDER BY user_id, team_id";
   static final String TEAMS_OF_USER =
       "SELECT t.id, t.name, m.role FROM workspace.memberships m JOIN workspace.teams t ON t.id = m.team_id "
           + "WHERE m.user_id = $1 ORDER BY lower(t.name), t.id";

@@ -29,6 +29,7 @@ public final class WorkspaceVerticle extends VerticleBase {
 
   private static final Set<String> GRANTABLE_ROLES = Set.of("member", "admin");
   private static final Set<String> MANAGERS = Set.of("owner", "admin");
+  private static final int USERS_TEAMS_MAX = 10_000;
 
   private final Passwords passwords = new Passwords();
   private Pool pool;
@@ -58,6 +59,7 @@ public final class WorkspaceVerticle extends VerticleBase {
               .on(Address.WORKSPACE_PROJECTS_LIST, this::listProjects)
               .on(Address.WORKSPACE_ACCESS, this::access)
               .on(Address.WORKSPACE_USERS_LOOKUP, this::lookupUsers)
+              .on(Address.WORKSPACE_USERS_TEAMS, this::teamsOfUsers)
               .on(Address.WORKSPACE_TOKENS_REVOKE, this::revokeTokens)
               .on(Address.WORKSPACE_PASSWORD_CHANGE, this::changePassword)
               .on(Address.WORKSPACE_TOKENS_VERSION, this::tokenVersion);
@@ -187,6 +189,29 @@ public final class WorkspaceVerticle extends VerticleBase {
       JsonArray out = new JsonArray();
       rows.forEach(r -> out.add(new JsonObject().put("id", r.getUUID("id").toString()).put("name", r.getString("name"))));
       return out;
+    });
+  }
+
+  /** Internal: the teams of each user asked for; a user without teams maps to an empty list. */
+  private Future<JsonObject> teamsOfUsers(Message<JsonObject> msg) {
+    if (!(msg.body().getValue("userIds") instanceof JsonArray ids)) {
+      throw ErrorCode.VALIDATION_FAILED.field("userIds", "userIds must be an array of user ids");
+    }
+    if (ids.size() > USERS_TEAMS_MAX) {
+      throw ErrorCode.VALIDATION_FAILED.field("userIds", "userIds may list at most " + USERS_TEAMS_MAX + " users");
+    }
+    JsonObject teams = new JsonObject();
+    UUID[] uuids = new UUID[ids.size()];
+    for (int i = 0; i < uuids.length; i++) {
+      if (!(ids.getValue(i) instanceof String s)) {
+        throw ErrorCode.VALIDATION_FAILED.field("userIds", "userIds must be an array of user id strings");
+      }
+      uuids[i] = Input.parseUuid("userIds", s);
+      teams.put(uuids[i].toString(), new JsonArray());
+    }
+    return pool.preparedQuery(WorkspaceSql.TEAMS_OF_USERS).execute(Tuple.of((Object) uuids)).map(rows -> {
+      rows.forEach(r -> teams.getJsonArray(r.getUUID("user_id").toString()).add(r.getUUID("team_id").toString()));
+      return new JsonObject().put("teams", teams);
     });
   }
 
