@@ -2,10 +2,9 @@ package dev.trcr.chat;
 
 import dev.trcr.kernel.Address;
 import dev.trcr.kernel.Bus;
-import dev.trcr.kernel.Commands;
+import dev.trcr.kernel.DomainStore;
 import dev.trcr.kernel.Database;
 import dev.trcr.kernel.ErrorCode;
-import dev.trcr.kernel.Idempotency;
 import dev.trcr.kernel.Input;
 import dev.trcr.kernel.Journal;
 import dev.trcr.kernel.Times;
@@ -50,29 +49,26 @@ public final class ChatVerticle extends VerticleBase {
   private static final int MEMBER_IDS_MAX = 1000;
   private static final long TYPING_INTERVAL_MS = 2_000;
 
+  private DomainStore store;
   private Pool pool;
   private Journal journal;
-  private Idempotency idempotency;
-  private Commands commands;
   /** Cluster-wide "user typed in channel within 2 s" marks, expiring by themselves: typing stays out of the database. */
   private AsyncMap<String, Boolean> typing;
   private PresenceTracker presence;
-  private long purger = -1;
 
   @Override
   public Future<?> start() {
-    return Database.migrate(vertx, config(), "chat")
-        .compose(ignored -> Database.migrateKernelTables(vertx, config(), "chat"))
-        .compose(ignored -> vertx.sharedData().<String, Boolean>getAsyncMap("trcr.chat.typing"))
+    return vertx.sharedData().<String, Boolean>getAsyncMap("trcr.chat.typing")
         .compose(map -> {
           typing = map;
-          pool = Database.pool(vertx, config());
-          journal = new Journal(vertx, pool, "chat", config());
-          idempotency = new Idempotency(vertx, pool, "chat", config());
-          purger = vertx.setPeriodic(3_600_000, id -> idempotency.purge());
-          journal.startRelay();
+          return DomainStore.open(vertx, config(), "chat");
+        })
+        .compose(opened -> {
+          store = opened;
+          pool = store.pool();
+          journal = store.journal();
           presence = new PresenceTracker(vertx, pool, config());
-          commands = new Commands(vertx, idempotency)
+          Future<Void> commands = store.commands()
               .on(Address.CHAT_JOURNAL_READ, journal::read)
               .on(Address.CHAT_ACCESS, this::access)
               .idempotent(Address.CHAT_CHANNELS_CREATE, this::createChannel)
@@ -84,21 +80,19 @@ public final class ChatVerticle extends VerticleBase {
               .idempotent(Address.CHAT_MESSAGES_DELETE, this::delete)
               .idempotent(Address.CHAT_READ, this::markRead)
               .on(Address.CHAT_TYPING, this::typing)
-              .on(Address.CHAT_PRESENCE_LIST, presence::list);
-          return Future.all(commands.ready(), presence.start());
+              .on(Address.CHAT_PRESENCE_LIST, presence::list)
+              .ready();
+          return Future.all(commands, presence.start());
         });
   }
 
   @Override
   public Future<?> stop() {
-    if (journal != null) {
-      journal.stopRelay();
-    }
-    vertx.cancelTimer(purger);
-    Future<Void> drained = commands == null ? Future.succeededFuture() : commands.drain(10_000);
-    return drained.compose(ignored -> presence == null ? Future.succeededFuture() : presence.stop())
-        .compose(ignored -> pool == null ? Future.succeededFuture() : pool.close());
+    // Presence stops after the commands have drained and before the pool closes.
+    Future<Void> stopped = presence == null ? Future.succeededFuture() : presence.stop();
+    return stopped.compose(ignored -> store == null ? Future.succeededFuture() : store.close());
   }
+
 
   // --- channels -----------------------------------------------------------------------------------------------------
 
