@@ -43,8 +43,7 @@ public final class Journal {
   private final boolean fastPublish;
   private final long relayIntervalMs;
   private final long relayGraceMs;
-  private final String headSql;
-  private final String insertSql;
+  private final String appendSql;
   private final String markSql;
   private final String unpublishedSql;
   private final String readSql;
@@ -58,10 +57,12 @@ public final class Journal {
     this.fastPublish = Config.flag(config, "TRCR_JOURNAL_FAST_PUBLISH");
     this.relayIntervalMs = Config.integer(config, "TRCR_JOURNAL_RELAY_MS");
     this.relayGraceMs = Config.integer(config, "TRCR_JOURNAL_RELAY_GRACE_MS");
-    this.headSql = "INSERT INTO " + schema + ".journal_streams (stream, epoch, last_seq) VALUES ($1, $2, 1) "
-        + "ON CONFLICT (stream) DO UPDATE SET last_seq = " + schema + ".journal_streams.last_seq + 1 "
-        + "RETURNING epoch, last_seq";
-    this.insertSql = "INSERT INTO " + schema + ".journal (stream, seq, epoch, payload) VALUES ($1, $2, $3, $4)";
+    // One round trip per event: raise the stream's head (locking its row until commit, so seq has no gaps) and write
+    // the event under the new number.
+    this.appendSql = "WITH head AS (INSERT INTO " + schema + ".journal_streams (stream, epoch, last_seq) "
+        + "VALUES ($1, $2, 1) ON CONFLICT (stream) DO UPDATE SET last_seq = " + schema + ".journal_streams.last_seq + 1 "
+        + "RETURNING epoch, last_seq) INSERT INTO " + schema + ".journal (stream, seq, epoch, payload) "
+        + "SELECT $1, last_seq, epoch, $3 FROM head RETURNING seq, epoch";
     this.markSql = "UPDATE " + schema + ".journal SET published = true WHERE stream = $1 AND seq = $2";
     this.unpublishedSql = "SELECT stream, seq, epoch, payload FROM " + schema + ".journal WHERE NOT published "
         + "AND created_at < now() - make_interval(secs => $1) ORDER BY stream, seq LIMIT 1000";
@@ -94,12 +95,9 @@ public final class Journal {
   /** Like {@link #append} with the concrete address already built. */
   public Future<Event> appendTo(SqlConnection conn, Address stream, String address, JsonObject payload) {
     String newEpoch = UUID.randomUUID().toString().substring(0, 8);
-    return conn.preparedQuery(headSql).execute(Tuple.of(address, newEpoch)).compose(rows -> {
-      Row head = rows.iterator().next();
-      long seq = head.getLong("last_seq");
-      String epoch = head.getString("epoch");
-      return conn.preparedQuery(insertSql).execute(Tuple.of(address, seq, epoch, payload))
-          .map(ignored -> new Event(stream, address, seq, epoch, payload));
+    return conn.preparedQuery(appendSql).execute(Tuple.of(address, newEpoch, payload)).map(rows -> {
+      Row row = rows.iterator().next();
+      return new Event(stream, address, row.getLong("seq"), row.getString("epoch"), payload);
     });
   }
 
