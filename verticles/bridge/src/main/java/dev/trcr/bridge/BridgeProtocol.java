@@ -133,8 +133,8 @@ final class BridgeProtocol {
         })
         .otherwise(false)
         .onSuccess(allowed -> {
-          if (socket.closed()) {
-            return;
+          if (socket.closed() || !socket.subscriptions.contains(address)) {
+            return; // closed, or unregistered while its register was being authorised
           }
           if (!allowed) {
             socket.subscriptions.remove(address);
