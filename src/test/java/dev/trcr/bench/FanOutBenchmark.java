@@ -22,7 +22,8 @@ import java.util.Map;
  *
  * Modes: {@code fanout} (default), {@code memory} (live heap per idle socket, in steps), {@code reconnect} (N sockets
  * connect and register at once, then again after all dropped). {@code --impl hub|builtin|both};
- * {@code --server-flags "A|B"} runs each JVM flag set in turn.
+ * {@code --server-flags "A|B"} runs each JVM flag set in turn. {@code --command chat} drives {@code chat.post} on each
+ * team's general channel instead of timers; {@code --mode reconnect --cluster} runs against two clustered nodes.
  */
 public final class FanOutBenchmark {
 
