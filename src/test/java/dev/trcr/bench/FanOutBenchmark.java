@@ -22,7 +22,8 @@ import java.util.Map;
  *
  * Modes: {@code fanout} (default), {@code memory} (live heap per idle socket, in steps), {@code reconnect} (N sockets
  * connect and register at once, then again after all dropped). {@code --impl hub|builtin|both};
- * {@code --server-flags "A|B"} runs each JVM flag set in turn.
+ * {@code --server-flags "A|B"} runs each JVM flag set in turn. {@code --command chat} drives {@code chat.post} on each
+ * team's general channel instead of timers; {@code --mode reconnect --cluster} runs against two clustered nodes.
  */
 public final class FanOutBenchmark {
 
@@ -40,10 +41,12 @@ public final class FanOutBenchmark {
   public static void main(String[] argv) throws Exception {
     Map<String, String> args = new LinkedHashMap<>();
     for (int i = 0; i < argv.length; i++) {
-      if (!argv[i].startsWith("--") || i + 1 >= argv.length) {
+      if (!argv[i].startsWith("--")) {
         throw new IllegalArgumentException("expected --name value pairs, got " + Arrays.toString(argv));
       }
-      args.put(argv[i].substring(2), argv[++i]);
+      // A flag without a value (--cluster) is true.
+      boolean bare = i + 1 >= argv.length || argv[i + 1].startsWith("--");
+      args.put(argv[i].substring(2), bare ? "true" : argv[++i]);
     }
     new FanOutBenchmark(args).run();
     System.exit(0);
@@ -76,6 +79,13 @@ public final class FanOutBenchmark {
       for (String flags : flagSets) {
         for (String i : impls) {
           List<String> jvmFlags = flags.isBlank() ? List.of() : List.of(flags.trim().split("\\s+"));
+          if (Boolean.parseBoolean(arg("cluster", "false"))) {
+            if (!mode.equals("reconnect")) {
+              throw new IllegalArgumentException("--cluster is for --mode reconnect only");
+            }
+            clusterReconnect(vertx, i, jvmFlags);
+            continue;
+          }
           try (ServerProcess server = ServerProcess.start(Path.of(arg("jar", "target/trcr.jar")), i, jvmFlags,
               arg("server-cpus", "0"), serverEnv())) {
             System.out.printf("%n== %s, server flags [%s], pid %d%n", i, String.join(" ", jvmFlags), server.pid());
@@ -129,9 +139,14 @@ public final class FanOutBenchmark {
       throw new IllegalArgumentException("--sockets must be at least --teams × --users-per-team");
     }
     long setupStart = System.nanoTime();
+    boolean chat = arg("command", "timers").equals("chat");
     Workspace ws = Workspace.create(server.httpPort, teams, users);
+    if (chat) {
+      ws = ws.withGeneralChannels(server.httpPort);
+    }
+    Workspace workspace = ws;
     boolean userStreams = server.impl.equals("hub");
-    try (Fleet fleet = new Fleet(vertx, ws, server.bridgePort, userStreams)) {
+    try (Fleet fleet = new Fleet(vertx, ws, new int[] {server.bridgePort}, userStreams, chat)) {
       fleet.grow(sockets, 500).await();
       // Registration completes asynchronously (membership check on the bus); a probe proves it for every socket.
       awaitProbe(fleet, 0, 60);
@@ -140,7 +155,7 @@ public final class FanOutBenchmark {
 
       double perCommand = fleet.onLoop(() -> {
         long sum = 0;
-        for (Workspace.Team t : ws.teams) {
+        for (Workspace.Team t : workspace.teams) {
           for (Workspace.Member m : t.members()) {
             sum += fleet.expectedDeliveries(t, m);
           }
@@ -220,7 +235,7 @@ public final class FanOutBenchmark {
           expected == 0 ? 0 : 100.0 * (expected - received) / expected,
           ms(h, 50), ms(h, 90), ms(h, 99), ms(h, 99.9), h.getMaxValue() / 1000.0, ms(reply, 99),
           cpu.jvmMs() / deliveriesK, cpu.pgMs() / deliveriesK, gen / deliveriesK, core, otherLoad));
-      notes.add(server.impl + " [" + flagsLabel(server) + "] " + sockets + "/" + teams + "/" + (long) rate + ": "
+      notes.add(server.impl + (chat ? " chat" : "") + " [" + flagsLabel(server) + "] " + sockets + "/" + teams + "/" + (long) rate + ": "
           + extra);
       System.out.println(rows.get(rows.size() - 1));
       System.out.println(extra);
@@ -313,6 +328,80 @@ public final class FanOutBenchmark {
   // --- reconnect ------------------------------------------------------------------------------------------------------
 
   private void reconnect(Vertx vertx, ServerProcess server) throws Exception {
+    reconnect(vertx, List.of(server));
+  }
+
+  /**
+   * {@code --mode reconnect --cluster}: a standalone embedded PostgreSQL started here (pinned with the nodes), and two
+   * full nodes clustered over Hazelcast on 127.0.0.1 under a cluster name of their own, sharing its URL and one JWT
+   * secret. Both nodes run on {@code --server-cpus} (core 0); the sockets alternate between their bridges.
+   */
+  private void clusterReconnect(Vertx vertx, String impl, List<String> jvmFlags) throws Exception {
+    Path pgDir = java.nio.file.Files.createTempDirectory("trcr-bench-pg");
+    try (io.zonky.test.db.postgres.embedded.EmbeddedPostgres pg = io.zonky.test.db.postgres.embedded.EmbeddedPostgres
+        .builder().setOverrideWorkingDirectory(pgDir.toFile()).setDataDirectory(pgDir.resolve("data")).start()) {
+      pinProcessesUnder(pgDir, arg("server-cpus", "0"));
+      int hz1 = Ports.free();
+      int hz2 = Ports.free();
+      Map<String, String> env = new LinkedHashMap<>(serverEnv());
+      env.put("TRCR_CLUSTER", "true");
+      env.put("TRCR_CLUSTER_HOST", "127.0.0.1");
+      env.put("TRCR_CLUSTER_NAME", "trcr-bench-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+      env.put("TRCR_CLUSTER_MEMBERS", "127.0.0.1:" + hz1 + ",127.0.0.1:" + hz2);
+      env.put("TRCR_PG_URL", "postgresql://postgres:postgres@127.0.0.1:" + pg.getPort() + "/postgres");
+      env.put("TRCR_JWT_SECRET", "bench-" + Long.toHexString(new java.security.SecureRandom().nextLong())
+          + Long.toHexString(new java.security.SecureRandom().nextLong()));
+      Map<String, String> env1 = new LinkedHashMap<>(env);
+      env1.put("TRCR_CLUSTER_PORT", Integer.toString(hz1));
+      Map<String, String> env2 = new LinkedHashMap<>(env);
+      env2.put("TRCR_CLUSTER_PORT", Integer.toString(hz2));
+      Path jar = Path.of(arg("jar", "target/trcr.jar"));
+      try (ServerProcess a = ServerProcess.start(jar, impl, jvmFlags, arg("server-cpus", "0"), env1);
+           ServerProcess b = ServerProcess.start(jar, impl, jvmFlags, arg("server-cpus", "0"), env2)) {
+        System.out.printf("%n== %s cluster of 2, server flags [%s], pids %d and %d, PostgreSQL port %d%n", impl,
+            String.join(" ", jvmFlags), a.pid(), b.pid(), pg.getPort());
+        reconnect(vertx, List.of(a, b));
+        for (ServerProcess s : List.of(a, b)) {
+          List<String> problems = s.problems();
+          if (!problems.isEmpty()) {
+            notes.add(impl + " cluster node " + s.pid() + " server log: " + problems.size()
+                + " warning/error lines, first: " + problems.get(0));
+          }
+        }
+      }
+    } finally {
+      try (java.util.stream.Stream<Path> walk = java.nio.file.Files.walk(pgDir)) {
+        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  /** Moves every process whose binary lives under {@code dir} (the PostgreSQL started here) to {@code cpus}. */
+  private static void pinProcessesUnder(Path dir, String cpus) throws Exception {
+    if (cpus.isBlank()) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> procs = java.nio.file.Files.list(Path.of("/proc"))) {
+      for (Path p : (Iterable<Path>) procs::iterator) {
+        String name = p.getFileName().toString();
+        if (!name.chars().allMatch(Character::isDigit)) {
+          continue;
+        }
+        try {
+          if (java.nio.file.Files.readSymbolicLink(p.resolve("exe")).startsWith(dir)) {
+            new ProcessBuilder("taskset", "-a", "-cp", cpus, name).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+          }
+        } catch (java.io.IOException | UnsupportedOperationException gone) {
+          // exited meanwhile
+        }
+      }
+    }
+  }
+
+  private void reconnect(Vertx vertx, List<ServerProcess> servers) throws Exception {
+    ServerProcess server = servers.get(0);
+    int[] bridgePorts = servers.stream().mapToInt(s -> s.bridgePort).toArray();
     int sockets = intArg("sockets", 5000);
     int teams = intArg("teams", 50);
     int users = intArg("users-per-team", 5);
@@ -321,7 +410,7 @@ public final class FanOutBenchmark {
     String[] phases = {"first connect", "reconnect"};
     double[][] results = new double[2][];
     for (int phase = 0; phase < 2; phase++) {
-      try (Fleet fleet = new Fleet(vertx, ws, server.bridgePort, userStreams)) {
+      try (Fleet fleet = new Fleet(vertx, ws, bridgePorts, userStreams, false)) {
         long t0 = System.nanoTime();
         fleet.grow(sockets, sockets).await();
         double probe = awaitProbe(fleet, 1, 60);
@@ -350,7 +439,8 @@ public final class FanOutBenchmark {
           + " | reconnect: all open s | all subscribed s |");
       rows.add("|---|---|---|---|---|---|---|---|");
     }
-    rows.add(String.format(Locale.ROOT, "| %s | %s | %d | %d | %.2f | %.2f | %.2f | %.2f |", server.impl,
+    rows.add(String.format(Locale.ROOT, "| %s | %s | %d | %d | %.2f | %.2f | %.2f | %.2f |",
+        servers.size() > 1 ? server.impl + " (" + servers.size() + "-node cluster)" : server.impl,
         flagsLabel(server), sockets, teams, results[0][0], results[0][1], results[1][0], results[1][1]));
     System.out.println(rows.get(rows.size() - 1));
   }

@@ -55,6 +55,10 @@ final class Fleet implements AutoCloseable {
   private final int teams;
   private final int usersPerTeam;
   final boolean userStreams;
+  /** {@code --command chat}: sockets register only their team's general channel stream; the load is chat.post. */
+  final boolean chat;
+  private final int[] bridgePorts;
+  private long probeSeq;
   final List<Sock> socks = new ArrayList<>();
   final int[] teamSockets;
   final int[] memberSockets;
@@ -74,14 +78,24 @@ final class Fleet implements AutoCloseable {
   private Schedule schedule;
 
   Fleet(Vertx vertx, Workspace workspace, int bridgePort, boolean userStreams) {
+    this(vertx, workspace, new int[] {bridgePort}, userStreams, false);
+  }
+
+  /**
+   * Socket i connects to bridge {@code bridgePorts[(i / G) % bridgePorts.length]}, so that every team has sockets on
+   * every node.
+   */
+  Fleet(Vertx vertx, Workspace workspace, int[] bridgePorts, boolean userStreams, boolean chat) {
     this.vertx = vertx;
     this.ctx = vertx.getOrCreateContext();
     this.workspace = workspace;
     this.teams = workspace.teams.size();
     this.usersPerTeam = workspace.teams.get(0).members().size();
-    this.userStreams = userStreams;
+    this.userStreams = userStreams && !chat;
+    this.chat = chat;
+    this.bridgePorts = bridgePorts;
     this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
-        .setDefaultHost("127.0.0.1").setDefaultPort(bridgePort)
+        .setDefaultHost("127.0.0.1")
         .setMaxConnections(1_000_000).setConnectTimeout(60_000));
     this.teamSockets = new int[teams];
     this.memberSockets = new int[teams * usersPerTeam];
@@ -144,7 +158,8 @@ final class Fleet implements AutoCloseable {
   }
 
   private Future<WebSocket> open(Sock s) {
-    return client.connect(new WebSocketConnectOptions().setURI("/eventbus/websocket")).onSuccess(ws -> {
+    int port = bridgePorts[(s.index / teams) % bridgePorts.length];
+    return client.connect(new WebSocketConnectOptions().setPort(port).setURI("/eventbus/websocket")).onSuccess(ws -> {
       s.ws = ws;
       s.open = true;
       s.openedNanos = System.nanoTime();
@@ -153,7 +168,8 @@ final class Fleet implements AutoCloseable {
         s.open = false;
         closes.merge(ws.closeStatusCode() + " " + ws.closeReason(), 1, Integer::sum);
       });
-      ws.writeTextMessage(register("team." + s.team.id() + ".timers", s.member));
+      ws.writeTextMessage(register(chat ? "team." + s.team.id() + ".chat." + s.team.channelId()
+          : "team." + s.team.id() + ".timers", s.member));
       if (userStreams) {
         ws.writeTextMessage(register("user." + s.member.userId() + ".timers", s.member));
       }
@@ -173,6 +189,13 @@ final class Fleet implements AutoCloseable {
         : "{\"teamId\":\"" + team.id() + "\"}";
     return "{\"type\":\"send\",\"address\":\"" + address + "\",\"headers\":{\"authorization\":\"Bearer " + m.token()
         + "\"},\"body\":" + body + ",\"replyAddress\":\"" + replyAddress + "\"}";
+  }
+
+  private static String chatPost(Workspace.Team team, Workspace.Member m, String text, String clientMessageId,
+                                 String replyAddress) {
+    return "{\"type\":\"send\",\"address\":\"chat.post\",\"headers\":{\"authorization\":\"Bearer " + m.token()
+        + "\"},\"body\":{\"teamId\":\"" + team.id() + "\",\"channelId\":\"" + team.channelId() + "\",\"text\":\""
+        + text + "\",\"clientMessageId\":\"" + clientMessageId + "\"},\"replyAddress\":\"" + replyAddress + "\"}";
   }
 
   /** Deliveries a command of this team's member causes: the team stream, plus the owner's own sockets. */
@@ -265,6 +288,11 @@ final class Fleet implements AutoCloseable {
       sc.notSent++;
       return;
     }
+    if (chat) {
+      sc.sentNanos[k] = System.nanoTime();
+      sender.ws.writeTextMessage(chatPost(team, m, Integer.toString(k), "k" + k, "r" + k));
+      return;
+    }
     boolean start = sc.isStart(k);
     if (start) {
       sc.lastStart[m.index()] = k;
@@ -300,7 +328,9 @@ final class Fleet implements AutoCloseable {
       for (Workspace.Team t : workspace.teams) {
         Sock sender = senders[t.members().get(0).index()];
         if (!teamDone[t.index()] && sender != null && sender.open) {
-          sender.ws.writeTextMessage(command("timers.start", t, t.members().get(0), "p" + step, "rp" + step));
+          sender.ws.writeTextMessage(chat
+              ? chatPost(t, t.members().get(0), "p" + step, "p" + step + "-" + probeSeq++, "rp" + step)
+              : command("timers.start", t, t.members().get(0), "p" + step, "rp" + step));
         }
       }
       return missing;
@@ -324,7 +354,8 @@ final class Fleet implements AutoCloseable {
     }
     if (address.startsWith("team.") || address.startsWith("user.")) {
       streamFrames.incrementAndGet();
-      String description = stringAfter(f, "\"description\":\"", 0);
+      // A chat message's text, or a timer's description: k, or p<step> for a probe.
+      String description = stringAfter(f, chat ? "\"text\":\"" : "\"description\":\"", 0);
       if (description == null) {
         unattributed++;
         return;

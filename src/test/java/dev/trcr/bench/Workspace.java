@@ -24,7 +24,7 @@ final class Workspace {
   record Member(int index, String userId, String token, String email) {
   }
 
-  record Team(int index, String id, String projectId, List<Member> members) {
+  record Team(int index, String id, String projectId, List<Member> members, String channelId) {
   }
 
   final List<Team> teams;
@@ -66,7 +66,7 @@ final class Workspace {
           }
           String projectId = post(http, base + "/api/teams/" + teamId + "/projects", owner.token(),
               new JsonObject().put("name", "Project " + index), 201).getString("id");
-          return new Team(index, teamId, projectId, members);
+          return new Team(index, teamId, projectId, members, null);
         }));
       }
       List<Team> result = new ArrayList<>();
@@ -77,6 +77,37 @@ final class Workspace {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /**
+   * The same teams with their {@code general} channel's id, from {@code GET /api/teams/{teamId}/channels} as the
+   * team's owner (which creates {@code general} on first use); for {@code --command chat}.
+   */
+  Workspace withGeneralChannels(int httpPort) throws Exception {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    List<Team> result = new ArrayList<>();
+    for (Team t : teams) {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + httpPort + "/api/teams/" + t.id() + "/channels"))
+          .timeout(Duration.ofSeconds(60)).header("authorization", "Bearer " + t.members().get(0).token()).GET()
+          .build(), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        throw new IllegalStateException("GET channels → " + r.statusCode() + " " + r.body());
+      }
+      String channelId = null;
+      for (Object o : new io.vertx.core.json.JsonArray(r.body())) {
+        JsonObject c = (JsonObject) o;
+        if ("general".equals(c.getString("kind")) || "general".equals(c.getString("name"))) {
+          channelId = c.getString("id");
+          break;
+        }
+      }
+      if (channelId == null) {
+        throw new IllegalStateException("no general channel in " + r.body());
+      }
+      result.add(new Team(t.index(), t.id(), t.projectId(), t.members(), channelId));
+    }
+    return new Workspace(result);
   }
 
   private static JsonObject post(HttpClient http, String url, String token, JsonObject body, int expected)
