@@ -29,6 +29,8 @@ import java.util.UUID;
 final class BridgeProtocol {
 
   private static final int REPLY_ADDRESS_LENGTH = 36;
+  /** Retries of an access check nobody answered (100, 200, 400 ms apart, with jitter) before registration_failure. */
+  private static final int ACCESS_RETRIES = 3;
 
   private final Vertx vertx;
   private final Tokens tokens;
@@ -131,12 +133,16 @@ final class BridgeProtocol {
           case SUBSCRIBE_CHANNEL_MEMBERS -> isChannelMember(user, entry.get(), address);
           default -> isMember(user, id);
         })
-        .otherwise(false)
-        .onSuccess(allowed -> {
+        .onComplete(ar -> {
           if (socket.closed() || !socket.subscriptions.contains(address)) {
             return; // closed, or unregistered while its register was being authorised
           }
-          if (!allowed) {
+          if (ar.failed() && ar.cause() instanceof Unavailable) {
+            socket.subscriptions.remove(address);
+            socket.write(Frames.error(Frames.REGISTRATION_FAILURE));
+            return;
+          }
+          if (ar.failed() || !ar.result()) {
             socket.subscriptions.remove(address);
             socket.write(Frames.error(Frames.ACCESS_DENIED));
             return;
@@ -284,42 +290,55 @@ final class BridgeProtocol {
    * cached like team membership (a removed member keeps receiving for at most TRCR_BRIDGE_ACCESS_CACHE_MS).
    */
   private Future<Boolean> isChannelMember(UUID user, Address stream, String address) {
-    String key = user + "|" + address;
-    Long until = memberships.get(key);
-    long now = System.currentTimeMillis();
-    if (until != null && until > now) {
-      return Future.succeededFuture(true);
-    }
     java.util.List<String> ids = stream.idsOf(address).orElseThrow();
-    return Bus.request(vertx, stream.accessCheck(),
-            new JsonObject().put("teamId", ids.get(0)).put("channelId", ids.get(1)).put("userId", user.toString()),
-            null, limits.replyTimeoutMs())
-        .map(access -> {
-          if (memberships.size() > 100_000) {
-            memberships.clear();
-          }
-          memberships.put(key, now + limits.accessCacheMs());
-          return true;
-        })
-        .otherwise(false);
+    return admitted(user + "|" + address, stream.accessCheck(),
+        new JsonObject().put("teamId", ids.get(0)).put("channelId", ids.get(1)).put("userId", user.toString()), 0);
   }
 
   private Future<Boolean> isMember(UUID user, String teamId) {
-    String key = user + "|" + teamId;
+    return admitted(user + "|" + teamId, Address.WORKSPACE_ACCESS,
+        new JsonObject().put("teamId", teamId).put("userId", user.toString()), 0);
+  }
+
+  /**
+   * Asks the owner of a stream whether a user may follow it; a yes is cached for {@code accessCacheMs}. A clear no
+   * (a 4xx) is a no. A check that could not be answered (the owner overloaded or unreachable, as in a reconnect storm)
+   * is retried with backoff, and then fails with {@link Unavailable}: the browser gets {@code registration_failure},
+   * not a false {@code access_denied}.
+   */
+  private Future<Boolean> admitted(String key, Address check, JsonObject body, int attempt) {
     Long until = memberships.get(key);
     long now = System.currentTimeMillis();
     if (until != null && until > now) {
       return Future.succeededFuture(true);
     }
-    return Bus.request(vertx, Address.WORKSPACE_ACCESS,
-            new JsonObject().put("teamId", teamId).put("userId", user.toString()), null, limits.replyTimeoutMs())
+    return Bus.<JsonObject>request(vertx, check, body, null, limits.replyTimeoutMs())
         .map(access -> {
           if (memberships.size() > 100_000) {
             memberships.clear();
           }
-          memberships.put(key, now + limits.accessCacheMs());
+          memberships.put(key, System.currentTimeMillis() + limits.accessCacheMs());
           return true;
         })
-        .otherwise(false);
+        .recover(e -> {
+          if (e instanceof ReplyException r && r.failureType() == ReplyFailure.RECIPIENT_FAILURE
+              && r.failureCode() >= 400 && r.failureCode() < 500) {
+            return Future.succeededFuture(false);
+          }
+          if (attempt >= ACCESS_RETRIES) {
+            return Future.failedFuture(new Unavailable());
+          }
+          io.vertx.core.Promise<Boolean> retried = io.vertx.core.Promise.promise();
+          long backoff = (100L << attempt) + java.util.concurrent.ThreadLocalRandom.current().nextLong(100);
+          vertx.setTimer(backoff, id -> admitted(key, check, body, attempt + 1).onComplete(retried));
+          return retried.future();
+        });
+  }
+
+  /** An access check nobody could answer. */
+  private static final class Unavailable extends RuntimeException {
+    Unavailable() {
+      super("access check unavailable", null, false, false);
+    }
   }
 }

@@ -23,6 +23,8 @@ final class Frames {
   static final String INVALID_REPLY_ADDRESS = "invalid_reply_address";
   static final String FRAME_TOO_LARGE = "frame_too_large";
   static final String TOO_MANY_PENDING_REPLIES = "too_many_pending_replies";
+  /** The access check could not be answered (overload): retry the register; not a refusal. */
+  static final String REGISTRATION_FAILURE = "registration_failure";
   static final String RATE_LIMITED = "rate_limited";
 
   private Frames() {
