@@ -44,29 +44,13 @@ class BoardClusterTest {
 
   @BeforeAll
   static void startCluster() {
-    String name = TestNodes.uniqueClusterName();
-    int edgePort = TestNodes.freePort();
-    int corePort = TestNodes.freePort();
-    JsonObject shared = TestNodes.config().put("TRCR_RATE_LIMIT_PER_SECOND", 0);
-    Future<Node> edgeStarting = Node.start(TestNodes.clustered(shared, name, edgePort, edgePort, corePort)
-        .put("TRCR_VERTICLES", "bridge,board"));
-    Future<Node> coreStarting = Node.start(TestNodes.clustered(shared, name, corePort, edgePort, corePort)
-        .put("TRCR_VERTICLES", "api,workspace,timers,board"));
-    edge = edgeStarting.await();
-    core = coreStarting.await();
-    countMoves(edge, movesOnEdge);
-    countMoves(core, movesOnCore);
+    TestNodes.TwoNodes cluster = TestNodes.startTwo(TestNodes.config().put("TRCR_RATE_LIMIT_PER_SECOND", 0), "bridge,board", "api,workspace,timers,board");
+    edge = cluster.edge();
+    core = cluster.core();
+    TestNodes.countInbound(edge, "board.move", movesOnEdge);
+    TestNodes.countInbound(core, "board.move", movesOnCore);
     clientVertx = Vertx.vertx();
     api = new Api(clientVertx, core.httpPort());
-  }
-
-  private static void countMoves(Node node, AtomicInteger counter) {
-    node.vertx().eventBus().addInboundInterceptor(ctx -> {
-      if ("board.move".equals(ctx.message().address())) {
-        counter.incrementAndGet();
-      }
-      ctx.next();
-    });
   }
 
   @AfterAll

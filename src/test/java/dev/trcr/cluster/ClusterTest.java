@@ -36,31 +36,13 @@ class ClusterTest {
 
   @BeforeAll
   static void startCluster() {
-    String name = TestNodes.uniqueClusterName();
-    int edgePort = TestNodes.freePort();
-    int corePort = TestNodes.freePort();
-    JsonObject shared = TestNodes.config();
-    JsonObject edgeConfig = TestNodes.clustered(shared, name, edgePort, edgePort, corePort)
-        .put("TRCR_VERTICLES", "bridge,timers");
-    JsonObject coreConfig = TestNodes.clustered(shared, name, corePort, edgePort, corePort)
-        .put("TRCR_VERTICLES", "api,workspace,timers");
-    Future<Node> edgeStarting = Node.start(edgeConfig);
-    Future<Node> coreStarting = Node.start(coreConfig);
-    edge = edgeStarting.await();
-    core = coreStarting.await();
-    countStarts(edge, startsOnEdge);
-    countStarts(core, startsOnCore);
+    TestNodes.TwoNodes cluster = TestNodes.startTwo(TestNodes.config(), "bridge,timers", "api,workspace,timers");
+    edge = cluster.edge();
+    core = cluster.core();
+    TestNodes.countInbound(edge, "timers.start", startsOnEdge);
+    TestNodes.countInbound(core, "timers.start", startsOnCore);
     clientVertx = Vertx.vertx();
     api = new Api(clientVertx, core.httpPort());
-  }
-
-  private static void countStarts(Node node, AtomicInteger counter) {
-    node.vertx().eventBus().addInboundInterceptor(ctx -> {
-      if ("timers.start".equals(ctx.message().address())) {
-        counter.incrementAndGet();
-      }
-      ctx.next();
-    });
   }
 
   @AfterAll

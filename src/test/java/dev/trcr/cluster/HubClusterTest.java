@@ -38,16 +38,9 @@ class HubClusterTest {
 
   @BeforeAll
   static void startCluster() {
-    String name = TestNodes.uniqueClusterName();
-    int edgePort = TestNodes.freePort();
-    int corePort = TestNodes.freePort();
-    JsonObject shared = TestNodes.config();
-    Future<Node> e = Node.start(TestNodes.clustered(shared, name, edgePort, edgePort, corePort)
-        .put("TRCR_VERTICLES", "bridge,timers"));
-    Future<Node> c = Node.start(TestNodes.clustered(shared, name, corePort, edgePort, corePort)
-        .put("TRCR_VERTICLES", "workspace,timers,api,bridge"));
-    edge = e.await();
-    core = c.await();
+    TestNodes.TwoNodes cluster = TestNodes.startTwo(TestNodes.config(), "bridge,timers", "workspace,timers,api,bridge");
+    edge = cluster.edge();
+    core = cluster.core();
     clientVertx = Vertx.vertx();
     api = new Api(clientVertx, core.httpPort());
   }

@@ -51,6 +51,35 @@ public final class TestNodes {
     return "trcr-test-" + UUID.randomUUID();
   }
 
+  /** Two clustered nodes of one test cluster: an edge and a core, each running the verticles named. */
+  public record TwoNodes(Node edge, Node core) {
+    public void close() {
+      io.vertx.core.Future.join(edge.close(), core.close()).await();
+    }
+  }
+
+  /** Starts two nodes clustered on 127.0.0.1 under a cluster name of their own, sharing {@code shared}'s database. */
+  public static TwoNodes startTwo(JsonObject shared, String edgeVerticles, String coreVerticles) {
+    String name = uniqueClusterName();
+    int edgePort = freePort();
+    int corePort = freePort();
+    io.vertx.core.Future<Node> edge = Node.start(clustered(shared, name, edgePort, edgePort, corePort)
+        .put("TRCR_VERTICLES", edgeVerticles));
+    io.vertx.core.Future<Node> core = Node.start(clustered(shared, name, corePort, edgePort, corePort)
+        .put("TRCR_VERTICLES", coreVerticles));
+    return new TwoNodes(edge.await(), core.await());
+  }
+
+  /** Counts the messages a node receives on {@code address}: which instance handled a command. */
+  public static void countInbound(Node node, String address, java.util.concurrent.atomic.AtomicInteger counter) {
+    node.vertx().eventBus().addInboundInterceptor(ctx -> {
+      if (address.equals(ctx.message().address())) {
+        counter.incrementAndGet();
+      }
+      ctx.next();
+    });
+  }
+
   public static Node start(JsonObject config) {
     return Node.start(config).await();
   }
