@@ -42,16 +42,10 @@ class ChatLiveTest {
 
   @BeforeAll
   static void startCluster() {
-    String name = TestNodes.uniqueClusterName();
-    int corePort = TestNodes.freePort();
-    int edgePort = TestNodes.freePort();
-    JsonObject shared = TestNodes.config().put("TRCR_RATE_LIMIT_PER_SECOND", 0);
-    Future<Node> c = Node.start(TestNodes.clustered(shared, name, corePort, corePort, edgePort)
-        .put("TRCR_VERTICLES", "workspace,chat,api,bridge"));
-    Future<Node> e = Node.start(TestNodes.clustered(shared, name, edgePort, corePort, edgePort)
-        .put("TRCR_VERTICLES", "chat,bridge"));
-    core = c.await();
-    edge = e.await();
+    TestNodes.TwoNodes cluster = TestNodes.startTwo(TestNodes.config().put("TRCR_RATE_LIMIT_PER_SECOND", 0),
+        "chat,bridge", "workspace,chat,api,bridge");
+    core = cluster.core();
+    edge = cluster.edge();
     clientVertx = Vertx.vertx();
     api = new Api(clientVertx, core.httpPort());
   }
