@@ -42,7 +42,6 @@ final class Hub {
   private final Map<String, Topic> topics = new HashMap<>();
   private final Set<BridgeSocket> sockets = new LinkedHashSet<>();
   private MessageConsumer<JsonObject> userEvents;
-  private long deliveredFrames;
   private boolean draining;
   private int busConsumers;
 
@@ -119,10 +118,6 @@ final class Hub {
   /** Event-bus consumers this node's hub holds: what the cluster registry sees of it. */
   int consumerCount() {
     return busConsumers + 1;
-  }
-
-  long deliveredFrames() {
-    return deliveredFrames;
   }
 
   /**
@@ -285,7 +280,6 @@ final class Hub {
     for (BridgeSocket s : targets) {
       s.deliver(topic.address, seq, frame);
     }
-    deliveredFrames += targets.length;
   }
 
   // --- recovery -------------------------------------------------------------------------------------------------------
