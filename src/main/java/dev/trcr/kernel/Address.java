@@ -71,6 +71,26 @@ public enum Address {
       "Internal: a user's current token version (tokens with an older one are revoked); the edges cache it.",
       json("{\"userId\":\"<uuid>\"}"),
       json("{\"version\":3}")),
+  WORKSPACE_PROJECTS_UPDATE("workspace.projects.update", Kind.COMMAND, "workspace", Browser.NONE,
+      "Change a project's name, hourlyRate or clientId (null unlinks) (owner/admin); a client is checked with billing (404 client_not_found, 422 currency_mismatch).",
+      json("{\"teamId\":\"<uuid>\",\"projectId\":\"<uuid>\",\"clientId\":\"<uuid>\",\"hourlyRate\":\"100.00\"}"),
+      json("{\"id\":\"<uuid>\",\"teamId\":\"<uuid>\",\"name\":\"Website\",\"key\":\"WEB\",\"hourlyRate\":\"100.00\",\"currency\":\"EUR\",\"clientId\":\"<uuid>\",\"createdAt\":\"2026-01-02T09:00:00Z\"}")),
+  WORKSPACE_RATES_SET("workspace.rates.set", Kind.COMMAND, "workspace", Browser.NONE,
+      "Set (or with hourlyRate null, remove) a member's own hourly rate on a project (owner/admin); it overrides the project's rate on invoices.",
+      json("{\"teamId\":\"<uuid>\",\"projectId\":\"<uuid>\",\"userId\":\"<uuid>\",\"hourlyRate\":\"120.00\"}"),
+      json("{\"projectId\":\"<uuid>\",\"userId\":\"<uuid>\",\"hourlyRate\":\"120.00\"}")),
+  WORKSPACE_RATES_LIST("workspace.rates.list", Kind.COMMAND, "workspace", Browser.NONE,
+      "A project's per-member rate overrides (owner/admin).",
+      json("{\"teamId\":\"<uuid>\",\"projectId\":\"<uuid>\"}"),
+      array("[{\"projectId\":\"<uuid>\",\"userId\":\"<uuid>\",\"hourlyRate\":\"120.00\"}]")),
+  WORKSPACE_DIRECTORY("workspace.directory", Kind.COMMAND, "workspace", Browser.NONE,
+      "Internal: a team and its members with emails and roles (billing's seller block, notifications' recipients); 404 team_not_found.",
+      json("{\"teamId\":\"<uuid>\"}"),
+      json("{\"team\":{\"id\":\"<uuid>\",\"name\":\"Acme\"},\"members\":[{\"id\":\"<uuid>\",\"name\":\"Ada\",\"email\":\"ada@example.com\",\"role\":\"owner\"}]}")),
+  WORKSPACE_PROJECTS_BILLING("workspace.projects.billing", Kind.COMMAND, "workspace", Browser.NONE,
+      "Internal: the projects of a team linked to a client, with their rates and per-member overrides (billing prices entries with them).",
+      json("{\"teamId\":\"<uuid>\",\"clientId\":\"<uuid>\"}"),
+      array("[{\"id\":\"<uuid>\",\"name\":\"Website\",\"key\":\"WEB\",\"hourlyRate\":\"100.00\",\"currency\":\"EUR\",\"clientId\":\"<uuid>\",\"rates\":{\"<uuid>\":\"120.00\"}}]")),
 
   // --- timers: running timers and time entries ----------------------------------------------------------------------
   TIMERS_START("timers.start", Kind.COMMAND, "timers", Browser.SEND,
@@ -101,6 +121,23 @@ public enum Address {
       "Delete a time entry (own entries; owners and admins any).",
       json("{\"teamId\":\"<uuid>\",\"entryId\":\"<uuid>\"}"),
       json("{}")),
+
+  TIMERS_ENTRIES_CLAIM("timers.entries.claim", Kind.COMMAND, "timers", Browser.NONE,
+      "Internal: put the stopped, uninvoiced entries of these projects that start in [from, to) on an invoice, in one statement; answers the entries claimed (none: an empty list).",
+      json("{\"teamId\":\"<uuid>\",\"invoiceId\":\"<uuid>\",\"projectIds\":[\"<uuid>\"],\"from\":\"2026-01-01T00:00:00Z\",\"to\":\"2026-02-01T00:00:00Z\"}"),
+      json("{\"entries\":[{\"id\":\"<uuid>\",\"userId\":\"<uuid>\",\"projectId\":\"<uuid>\",\"taskId\":null,\"description\":\"Call\",\"startedAt\":\"2026-01-02T09:00:00Z\",\"stoppedAt\":\"2026-01-02T10:00:00Z\",\"durationSeconds\":3600,\"invoiceId\":\"<uuid>\"}]}")),
+  TIMERS_ENTRIES_RELEASE("timers.entries.release", Kind.COMMAND, "timers", Browser.NONE,
+      "Internal: take every entry off an invoice (a deleted draft, a voided invoice); repeating it is harmless.",
+      json("{\"teamId\":\"<uuid>\",\"invoiceId\":\"<uuid>\"}"),
+      json("{\"released\":3}")),
+  TIMERS_ENTRIES_UNBILLED("timers.entries.unbilled", Kind.COMMAND, "timers", Browser.NONE,
+      "Internal: the stopped, uninvoiced entries of these projects (starting in [from, to) when given) and their running timers; invoice previews and unbilled amounts.",
+      json("{\"teamId\":\"<uuid>\",\"projectIds\":[\"<uuid>\"],\"from\":\"2026-01-01T00:00:00Z\",\"to\":\"2026-02-01T00:00:00Z\"}"),
+      json("{\"entries\":[],\"running\":[{\"id\":\"<uuid>\",\"userId\":\"<uuid>\",\"projectId\":\"<uuid>\",\"startedAt\":\"2026-01-02T09:00:00Z\",\"stoppedAt\":null}],\"now\":\"2026-01-02T10:00:00Z\"}")),
+  TIMERS_RUNNING_LONGER("timers.running.longer", Kind.COMMAND, "timers", Browser.NONE,
+      "Internal: every timer, in any team, running for longer than the given seconds (the forgotten-timer check).",
+      json("{\"seconds\":36000}"),
+      array("[{\"id\":\"<uuid>\",\"teamId\":\"<uuid>\",\"userId\":\"<uuid>\",\"projectId\":\"<uuid>\",\"startedAt\":\"2026-01-02T09:00:00Z\",\"stoppedAt\":null}]")),
 
   TIMERS_TASKS_TRACKED("timers.tasks.tracked", Kind.COMMAND, "timers", Browser.NONE,
       "Internal: seconds tracked per task (stopped entries, plus running ones up to now); the board asks when it shows tasks.",
@@ -226,6 +263,42 @@ public enum Address {
       json("{\"type\":\"presence\",\"teamId\":\"<uuid>\",\"userId\":\"<uuid>\",\"status\":\"online\",\"ts\":1767344400000}"),
       null),
 
+  // --- billing: clients, invoices, payments (the billing verticle adds its commands here) ---------------------------
+  BILLING_CLIENTS_CHECK("billing.clients.check", Kind.COMMAND, "billing", Browser.NONE,
+      "Internal: a client of that team (404 client_not_found); workspace asks before linking a project to it.",
+      json("{\"teamId\":\"<uuid>\",\"clientId\":\"<uuid>\"}"),
+      json("{\"id\":\"<uuid>\",\"name\":\"Globex\",\"currency\":\"EUR\"}")),
+  BILLING_INVOICES_DOCUMENT("billing.invoices.document", Kind.COMMAND, "billing", Browser.NONE,
+      "Internal: an invoice and its PDF (base64) for the mail to the client.",
+      json("{\"teamId\":\"<uuid>\",\"invoiceId\":\"<uuid>\"}"),
+      json("{\"invoice\":{\"id\":\"<uuid>\",\"number\":\"INV-2026-0001\"},\"filename\":\"INV-2026-0001.pdf\",\"contentType\":\"application/pdf\",\"pdf\":\"JVBERi0x...\"}")),
+  BILLING_JOURNAL_READ("billing.journal.read", Kind.COMMAND, "billing", Browser.NONE,
+      "Internal: events of a billing stream (team.{teamId}.billing, events.invoice.issued, events.invoice.overdue) after a seq, from the journal.",
+      json("{\"stream\":\"events.invoice.overdue\",\"after\":41,\"limit\":500}"),
+      json("{\"stream\":\"events.invoice.overdue\",\"epoch\":\"3f9a1c2e\",\"lastSeq\":42,\"events\":[]}")),
+  TEAM_BILLING("team.{teamId}.billing", Kind.STREAM, "billing", Browser.SUBSCRIBE_TEAM_ADMINS,
+      "Live invoice changes of a team, for its owners and admins: invoice.created, invoice.issued, invoice.paid, invoice.overdue, invoice.voided, invoice.deleted.",
+      json("{\"type\":\"invoice.issued\",\"teamId\":\"<uuid>\",\"invoice\":{\"id\":\"<uuid>\",\"number\":\"INV-2026-0001\",\"status\":\"issued\",\"total\":\"1190.00\",\"currency\":\"EUR\"},\"ts\":1767344400000}"),
+      null),
+  EVENTS_INVOICE_ISSUED("events.invoice.issued", Kind.EVENT, "billing", Browser.NONE,
+      "Internal, journaled (one global stream, read with billing.journal.read): an invoice was issued; notifications mails it to the client.",
+      json("{\"id\":\"<uuid>\",\"teamId\":\"<uuid>\",\"byUserId\":\"<uuid>\",\"invoice\":{\"id\":\"<uuid>\",\"number\":\"INV-2026-0001\",\"clientId\":\"<uuid>\",\"clientName\":\"Globex\",\"clientEmail\":\"ap@globex.example\",\"total\":\"1190.00\",\"currency\":\"EUR\",\"issuedAt\":\"2026-01-02T09:00:00Z\",\"dueAt\":\"2026-01-16T09:00:00Z\"}}"),
+      null),
+  EVENTS_INVOICE_OVERDUE("events.invoice.overdue", Kind.EVENT, "billing", Browser.NONE,
+      "Internal, journaled (one global stream): an issued, unpaid invoice passed its due date; emitted once per invoice.",
+      json("{\"id\":\"<uuid>\",\"teamId\":\"<uuid>\",\"invoice\":{\"id\":\"<uuid>\",\"number\":\"INV-2026-0001\",\"clientName\":\"Globex\",\"total\":\"1190.00\",\"currency\":\"EUR\",\"dueAt\":\"2026-01-16T09:00:00Z\"}}"),
+      null),
+
+  // --- notifications: in-app and email (the notifications verticle adds its commands here) ---------------------------
+  NOTIFICATIONS_JOURNAL_READ("notifications.journal.read", Kind.COMMAND, "notifications", Browser.NONE,
+      "Internal: events of a user's notifications stream after a seq, from the journal.",
+      json("{\"stream\":\"user.<uuid>.notifications\",\"after\":41,\"limit\":500}"),
+      json("{\"stream\":\"user.<uuid>.notifications\",\"epoch\":\"3f9a1c2e\",\"lastSeq\":42,\"events\":[]}")),
+  USER_NOTIFICATIONS("user.{userId}.notifications", Kind.STREAM, "notifications", Browser.SUBSCRIBE_SELF,
+      "The caller's notifications as they arrive (notification.created, notification.read, notifications.read-all) with the unread count.",
+      json("{\"type\":\"notification.created\",\"notification\":{\"id\":\"<uuid>\",\"kind\":\"mention\",\"title\":\"Ada mentioned you in #general\",\"readAt\":null},\"unread\":3,\"ts\":1767344400000}"),
+      null),
+
   // --- browser-facing streams ---------------------------------------------------------------------------------------
   TEAM_TIMERS("team.{teamId}.timers", Kind.STREAM, "timers", Browser.SUBSCRIBE_TEAM_MEMBERS,
       "Live timer and time-entry changes of a team: timer.started, timer.stopped, entry.created, entry.updated, entry.deleted.",
@@ -272,6 +345,8 @@ public enum Address {
     SEND,
     /** Subscribe, if a member of the team named in the address. */
     SUBSCRIBE_TEAM_MEMBERS,
+    /** Subscribe, if an owner or admin of the team named in the address. */
+    SUBSCRIBE_TEAM_ADMINS,
     /** Subscribe, if the user named in the address. Delivered through {@link #BRIDGE_USER_EVENTS}. */
     SUBSCRIBE_SELF,
     /** Subscribe, if the owner's {@code <owner>.access} command admits the user to the channel named in the address. */
@@ -347,9 +422,12 @@ public enum Address {
     return exampleReply;
   }
 
-  /** The command that reads this stream's journal: {@code <owner>.journal.read}. */
+  /**
+   * The command that reads this stream's journal: {@code <owner>.journal.read}. Journaled internal events (one global
+   * stream each, like {@code events.invoice.overdue}) are read the same way by the verticles that must not miss one.
+   */
   public Address journalReader() {
-    if (kind != Kind.STREAM) {
+    if (kind == Kind.COMMAND) {
       throw new IllegalStateException(this + " is not a stream");
     }
     return valueOf(owner.toUpperCase(java.util.Locale.ROOT) + "_JOURNAL_READ");

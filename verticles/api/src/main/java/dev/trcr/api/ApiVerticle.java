@@ -163,6 +163,10 @@ public final class ApiVerticle extends VerticleBase {
     router.post(board + "/tasks/:taskId/move").handler(ctx -> forward(ctx, Address.BOARD_MOVE, 200, false));
     router.delete(board + "/tasks/:taskId").handler(ctx -> forward(ctx, Address.BOARD_TASKS_DELETE, 204, false));
 
+    // billing (routes of the billing verticle's commands)
+
+    // notifications (routes of the notifications verticle's commands)
+
     // Static files everywhere but under /api, so that an unknown API path stays a JSON 404.
     router.getWithRegex("^/(?!api/).*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
 

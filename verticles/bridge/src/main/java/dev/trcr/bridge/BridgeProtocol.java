@@ -112,7 +112,7 @@ final class BridgeProtocol {
     Optional<Address> entry = Address.of(address);
     Address.Browser access = entry.map(Address::browser).orElse(Address.Browser.NONE);
     if (access != Address.Browser.SUBSCRIBE_TEAM_MEMBERS && access != Address.Browser.SUBSCRIBE_SELF
-        && access != Address.Browser.SUBSCRIBE_CHANNEL_MEMBERS) {
+        && access != Address.Browser.SUBSCRIBE_CHANNEL_MEMBERS && access != Address.Browser.SUBSCRIBE_TEAM_ADMINS) {
       socket.write(Frames.error(Frames.ACCESS_DENIED));
       return;
     }
@@ -131,6 +131,7 @@ final class BridgeProtocol {
         .compose(user -> switch (access) {
           case SUBSCRIBE_SELF -> Future.succeededFuture(user.toString().equalsIgnoreCase(id));
           case SUBSCRIBE_CHANNEL_MEMBERS -> isChannelMember(user, entry.get(), address);
+          case SUBSCRIBE_TEAM_ADMINS -> isAdmin(user, id);
           default -> isMember(user, id);
         })
         .onComplete(ar -> {
@@ -292,12 +293,20 @@ final class BridgeProtocol {
   private Future<Boolean> isChannelMember(UUID user, Address stream, String address) {
     java.util.List<String> ids = stream.idsOf(address).orElseThrow();
     return admitted(user + "|" + address, stream.accessCheck(),
-        new JsonObject().put("teamId", ids.get(0)).put("channelId", ids.get(1)).put("userId", user.toString()), 0);
+        new JsonObject().put("teamId", ids.get(0)).put("channelId", ids.get(1)).put("userId", user.toString()),
+        reply -> true, 0);
   }
 
   private Future<Boolean> isMember(UUID user, String teamId) {
     return admitted(user + "|" + teamId, Address.WORKSPACE_ACCESS,
-        new JsonObject().put("teamId", teamId).put("userId", user.toString()), 0);
+        new JsonObject().put("teamId", teamId).put("userId", user.toString()), reply -> true, 0);
+  }
+
+  /** Owners and admins only (billing streams); cached under its own key, like membership. */
+  private Future<Boolean> isAdmin(UUID user, String teamId) {
+    return admitted(user + "|" + teamId + "|admin", Address.WORKSPACE_ACCESS,
+        new JsonObject().put("teamId", teamId).put("userId", user.toString()),
+        reply -> "owner".equals(reply.getString("role")) || "admin".equals(reply.getString("role")), 0);
   }
 
   /**
@@ -306,7 +315,8 @@ final class BridgeProtocol {
    * is retried with backoff, and then fails with {@link Unavailable}: the browser gets {@code registration_failure},
    * not a false {@code access_denied}.
    */
-  private Future<Boolean> admitted(String key, Address check, JsonObject body, int attempt) {
+  private Future<Boolean> admitted(String key, Address check, JsonObject body,
+                                   java.util.function.Predicate<JsonObject> accepts, int attempt) {
     Long until = memberships.get(key);
     long now = System.currentTimeMillis();
     if (until != null && until > now) {
@@ -314,6 +324,9 @@ final class BridgeProtocol {
     }
     return Bus.<JsonObject>request(vertx, check, body, null, limits.replyTimeoutMs())
         .map(access -> {
+          if (!accepts.test(access)) {
+            return false;
+          }
           if (memberships.size() > 100_000) {
             memberships.clear();
           }
@@ -330,7 +343,7 @@ final class BridgeProtocol {
           }
           io.vertx.core.Promise<Boolean> retried = io.vertx.core.Promise.promise();
           long backoff = (100L << attempt) + java.util.concurrent.ThreadLocalRandom.current().nextLong(100);
-          vertx.setTimer(backoff, id -> admitted(key, check, body, attempt + 1).onComplete(retried));
+          vertx.setTimer(backoff, id -> admitted(key, check, body, accepts, attempt + 1).onComplete(retried));
           return retried.future();
         });
   }
