@@ -166,6 +166,13 @@ public final class ApiVerticle extends VerticleBase {
     // billing (routes of the billing verticle's commands)
 
     // notifications (routes of the notifications verticle's commands)
+    router.get("/api/notifications").handler(ctx -> forward(ctx, Address.NOTIFICATIONS_LIST, 200, false));
+    router.post("/api/notifications/read-all").handler(ctx -> forward(ctx, Address.NOTIFICATIONS_READ_ALL, 200, false));
+    router.post("/api/notifications/:id/read").handler(ctx -> forward(ctx, Address.NOTIFICATIONS_READ, 200, false));
+    router.get("/api/me/notification-settings")
+        .handler(ctx -> forward(ctx, Address.NOTIFICATIONS_SETTINGS_GET, 200, false));
+    router.put("/api/me/notification-settings")
+        .handler(ctx -> forward(ctx, Address.NOTIFICATIONS_SETTINGS_UPDATE, 200, false));
 
     // Static files everywhere but under /api, so that an unknown API path stays a JSON 404.
     router.getWithRegex("^/(?!api/).*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
