@@ -1,0 +1,226 @@
+package dev.trcr.notifications;
+
+import dev.trcr.kernel.Node;
+import dev.trcr.testing.Api;
+import dev.trcr.testing.Api.Session;
+import dev.trcr.testing.TestNodes;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+
+import static dev.trcr.testing.Api.expect;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The notification routes: a user's list (unread filter, pages), marking read, read-all, nobody else's ids, the email
+ * settings and their validation. Notifications come from overdue invoices of a stand-in billing (owners and admins
+ * are told). One node without SMTP.
+ */
+class NotificationsRestTest {
+
+  private static Node node;
+  private static Vertx clientVertx;
+  private static Api api;
+  private static FakeBilling billing;
+  private static FakeDirectory directory;
+
+  private Session ada;
+  private Session bob;
+  private Session eve;
+  private String teamId;
+
+  @BeforeAll
+  static void startNode() {
+    node = TestNodes.start(TestNodes.config().put("TRCR_RATE_LIMIT_PER_SECOND", 0)
+        .put("TRCR_NOTIFICATIONS_POLL_MS", 300));
+    clientVertx = Vertx.vertx();
+    api = new Api(clientVertx, node.httpPort());
+    billing = new FakeBilling(node.vertx());
+    directory = new FakeDirectory(node.vertx());
+  }
+
+  @AfterAll
+  static void stopNode() {
+    billing.close();
+    directory.close();
+    api.close();
+    clientVertx.close().await();
+    node.close().await();
+  }
+
+  @BeforeEach
+  void team() {
+    ada = api.signup("Ada");
+    bob = api.signup("Bob");
+    eve = api.signup("Eve");
+    teamId = api.createTeam(ada, "Acme");
+    api.addMember(ada, teamId, bob, "admin");
+    directory.team(teamId, "Acme", ada, "owner", bob, "admin");
+  }
+
+  @AfterEach
+  void nothing() {
+  }
+
+  static void eventually(BooleanSupplier condition, String what) {
+    long deadline = System.currentTimeMillis() + 15_000;
+    while (!condition.getAsBoolean()) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new AssertionError("timed out waiting for: " + what);
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  private JsonObject list(Session who, String query) {
+    return expect(200, api.get("/api/notifications" + query, who.token())).json();
+  }
+
+  private void overdue(int n) {
+    Set<String> numbers = new HashSet<>();
+    for (int i = 1; i <= n; i++) {
+      billing.overdue(teamId, "INV-" + i);
+      numbers.add("INV-" + i);
+    }
+    eventually(() -> list(ada, "?limit=100").getJsonArray("items").size() == n, n + " notifications for Ada");
+  }
+
+  @Test
+  void ownersAndAdminsSeeOverdueInvoicesNewestFirstWithTheUnreadCount() {
+    overdue(3);
+    JsonObject page = list(ada, "");
+    JsonArray items = page.getJsonArray("items");
+    assertEquals(3, items.size());
+    assertEquals(3, page.getLong("unread"));
+    assertNull(page.getString("next"));
+    JsonObject newest = items.getJsonObject(0);
+    assertEquals("invoice_overdue", newest.getString("kind"));
+    assertEquals("Invoice INV-3 to Globex is overdue", newest.getString("title"));
+    assertEquals(teamId, newest.getString("teamId"));
+    assertNull(newest.getString("readAt"));
+    assertNull(newest.getValue("email"), "no SMTP: no email queued");
+    assertTrue(newest.getString("link").contains("/invoices/"));
+    eventually(() -> list(bob, "").getJsonArray("items").size() == 3, "the admin is told too");
+    assertEquals(0, list(eve, "").getJsonArray("items").size(), "someone outside the team is not");
+  }
+
+  @Test
+  void pagesFollowTheNextCursorWithoutRepeatsOrGaps() {
+    overdue(5);
+    Set<String> seen = new HashSet<>();
+    String cursor = null;
+    int pages = 0;
+    do {
+      JsonObject page = list(ada, "?limit=2" + (cursor == null ? "" : "&cursor=" + cursor));
+      page.getJsonArray("items").forEach(n -> assertTrue(seen.add(((JsonObject) n).getString("id")), "a repeat"));
+      cursor = page.getString("next");
+      pages++;
+    } while (cursor != null);
+    assertEquals(5, seen.size());
+    assertEquals(3, pages);
+    assertEquals("validation_failed", api.get("/api/notifications?cursor=" + UUID.randomUUID(), ada.token())
+        .errorCode());
+  }
+
+  @Test
+  void markingReadChangesTheUnreadListAndCount() {
+    overdue(3);
+    JsonArray items = list(ada, "").getJsonArray("items");
+    String first = items.getJsonObject(0).getString("id");
+    JsonObject read = expect(200, api.post("/api/notifications/" + first + "/read", ada.token(), null)).json();
+    assertEquals(first, read.getString("id"));
+    assertNotNull(read.getString("readAt"));
+    JsonObject again = expect(200, api.post("/api/notifications/" + first + "/read", ada.token(), null)).json();
+    assertEquals(read.getString("readAt"), again.getString("readAt"), "reading twice changes nothing");
+
+    JsonObject unread = list(ada, "?unread=true");
+    assertEquals(2, unread.getJsonArray("items").size());
+    assertEquals(2, unread.getLong("unread"));
+    assertFalse(unread.getJsonArray("items").stream().anyMatch(n -> ((JsonObject) n).getString("id").equals(first)));
+    assertEquals(3, list(ada, "").getJsonArray("items").size(), "read ones stay in the full list");
+    assertEquals(3, list(bob, "").getLong("unread"), "Bob's are his own");
+
+    JsonObject all = expect(200, api.post("/api/notifications/read-all", ada.token(), null)).json();
+    assertEquals(2, all.getInteger("marked"));
+    assertEquals(0, list(ada, "?unread=true").getJsonArray("items").size());
+    assertEquals(0, list(ada, "").getLong("unread"));
+    assertEquals(0, expect(200, api.post("/api/notifications/read-all", ada.token(), null)).json().getInteger("marked"));
+  }
+
+  @Test
+  void nobodyReadsAnotherUsersNotification() {
+    overdue(1);
+    String adas = list(ada, "").getJsonArray("items").getJsonObject(0).getString("id");
+    Api.Response r = api.post("/api/notifications/" + adas + "/read", eve.token(), null);
+    assertEquals(404, r.status());
+    assertEquals("notification_not_found", r.errorCode());
+    assertEquals(404, api.post("/api/notifications/" + UUID.randomUUID() + "/read", ada.token(), null).status());
+    assertNull(list(ada, "").getJsonArray("items").getJsonObject(0).getString("readAt"), "still unread");
+    assertEquals(401, api.get("/api/notifications", null).status());
+  }
+
+  @Test
+  void emailSettingsDefaultToOnAndChangePerKind() {
+    JsonObject settings = expect(200, api.get("/api/me/notification-settings", ada.token())).json();
+    assertEquals(new JsonObject().put("invoice_issued", true).put("invoice_overdue", true).put("mention", true)
+        .put("task_assigned", true).put("timer_forgotten", true), settings.getJsonObject("email"));
+    assertFalse(settings.getBoolean("emailEnabled"), "no SMTP configured");
+
+    JsonObject changed = expect(200, api.call(HttpMethod.PUT, "/api/me/notification-settings", ada.token(),
+        new JsonObject().put("email", new JsonObject().put("mention", false)))).json();
+    assertFalse(changed.getJsonObject("email").getBoolean("mention"));
+    assertTrue(changed.getJsonObject("email").getBoolean("task_assigned"));
+    changed = expect(200, api.call(HttpMethod.PUT, "/api/me/notification-settings", ada.token(),
+        new JsonObject().put("email", new JsonObject().put("task_assigned", false)))).json();
+    assertFalse(changed.getJsonObject("email").getBoolean("mention"), "kinds not given stay");
+    assertFalse(changed.getJsonObject("email").getBoolean("task_assigned"));
+    assertEquals(changed, expect(200, api.get("/api/me/notification-settings", ada.token())).json());
+    assertTrue(expect(200, api.get("/api/me/notification-settings", bob.token())).json().getJsonObject("email")
+        .getBoolean("mention"), "settings are per user");
+  }
+
+  @Test
+  void badInputGetsAClearFourHundredAndTheNodeKeepsServing() {
+    String path = "/api/me/notification-settings";
+    assertEquals("validation_failed", api.call(HttpMethod.PUT, path, ada.token(),
+        new JsonObject().put("email", new JsonObject().put("carrier_pigeon", true))).errorCode());
+    assertEquals("validation_failed", api.call(HttpMethod.PUT, path, ada.token(),
+        new JsonObject().put("email", new JsonObject().put("mention", "yes"))).errorCode());
+    assertEquals("validation_failed", api.call(HttpMethod.PUT, path, ada.token(),
+        new JsonObject().put("email", true)).errorCode());
+    assertEquals("validation_failed", api.call(HttpMethod.PUT, path, ada.token(), new JsonObject()).errorCode());
+    assertEquals("invalid_json", api.call(HttpMethod.PUT, path, ada.token(), Buffer.buffer("{not json")).errorCode());
+    assertEquals("invalid_json", api.call(HttpMethod.PUT, path, ada.token(), Buffer.buffer("[]")).errorCode());
+    assertEquals("invalid_id", api.post("/api/notifications/not-a-uuid/read", ada.token(), null).errorCode());
+    assertEquals("validation_failed", api.get("/api/notifications?limit=0", ada.token()).errorCode());
+    assertEquals("validation_failed", api.get("/api/notifications?limit=1000", ada.token()).errorCode());
+    assertEquals("validation_failed", api.get("/api/notifications?limit=abc", ada.token()).errorCode());
+    assertEquals("validation_failed", api.get("/api/notifications?unread=maybe", ada.token()).errorCode());
+    assertEquals("invalid_id", api.get("/api/notifications?cursor=nope", ada.token()).errorCode());
+    assertEquals(400, api.get("/api/notifications?limit=abc", ada.token()).status());
+    // still serving, settings unchanged by the refusals
+    assertTrue(expect(200, api.get(path, ada.token())).json().getJsonObject("email").getBoolean("mention"));
+    expect(200, api.get("/api/notifications", ada.token()));
+  }
+}
