@@ -10,7 +10,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,8 +44,28 @@ class NotificationsRestTest {
   private Session eve;
   private String teamId;
 
+  private static final java.util.List<String> STARTUP_LOG = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** Held strongly: JUL keeps loggers weakly, and a collected logger loses the handler. */
+  private static final java.util.logging.Logger VERTICLE_LOG =
+      java.util.logging.Logger.getLogger(NotificationsVerticle.class.getName());
+  private static final java.util.logging.Handler CAPTURE = new java.util.logging.Handler() {
+    @Override
+    public void publish(java.util.logging.LogRecord record) {
+      STARTUP_LOG.add(record.getLevel() + " " + record.getMessage());
+    }
+
+    @Override
+    public void flush() {
+    }
+
+    @Override
+    public void close() {
+    }
+  };
+
   @BeforeAll
   static void startNode() {
+    VERTICLE_LOG.addHandler(CAPTURE);
     node = TestNodes.start(TestNodes.config().put("TRCR_RATE_LIMIT_PER_SECOND", 0)
         .put("TRCR_NOTIFICATIONS_POLL_MS", 300));
     clientVertx = Vertx.vertx();
@@ -57,6 +76,7 @@ class NotificationsRestTest {
 
   @AfterAll
   static void stopNode() {
+    VERTICLE_LOG.removeHandler(CAPTURE);
     billing.close();
     directory.close();
     api.close();
@@ -72,10 +92,6 @@ class NotificationsRestTest {
     teamId = api.createTeam(ada, "Acme");
     api.addMember(ada, teamId, bob, "admin");
     directory.team(teamId, "Acme", ada, "owner", bob, "admin");
-  }
-
-  @AfterEach
-  void nothing() {
   }
 
   static void eventually(BooleanSupplier condition, String what) {
@@ -178,6 +194,12 @@ class NotificationsRestTest {
     assertEquals(404, api.post("/api/notifications/" + UUID.randomUUID() + "/read", ada.token(), null).status());
     assertNull(list(ada, "").getJsonArray("items").getJsonObject(0).getString("readAt"), "still unread");
     assertEquals(401, api.get("/api/notifications", null).status());
+  }
+
+  @Test
+  void withoutSmtpTheStartSaysEmailIsOff() {
+    assertTrue(STARTUP_LOG.stream().anyMatch(l -> l.startsWith("INFO ") && l.contains("email is off")), STARTUP_LOG
+        .toString());
   }
 
   @Test
