@@ -23,6 +23,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -130,10 +131,17 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/api/teams/:teamId/members").handler(ctx -> forward(ctx, Address.WORKSPACE_MEMBERS_LIST, 200, false));
     router.post("/api/teams/:teamId/projects").handler(ctx -> forward(ctx, Address.WORKSPACE_PROJECTS_CREATE, 201, false));
     router.get("/api/teams/:teamId/projects").handler(ctx -> forward(ctx, Address.WORKSPACE_PROJECTS_LIST, 200, false));
+    router.patch("/api/teams/:teamId/projects/:projectId")
+        .handler(ctx -> forward(ctx, Address.WORKSPACE_PROJECTS_UPDATE, 200, false));
+    router.get("/api/teams/:teamId/projects/:projectId/rates")
+        .handler(ctx -> forward(ctx, Address.WORKSPACE_RATES_LIST, 200, false));
+    router.put("/api/teams/:teamId/projects/:projectId/rates/:userId")
+        .handler(ctx -> forward(ctx, Address.WORKSPACE_RATES_SET, 200, false));
     router.post("/api/teams/:teamId/timer/start").handler(ctx -> forward(ctx, Address.TIMERS_START, 201, false));
     router.post("/api/teams/:teamId/timer/stop").handler(ctx -> forward(ctx, Address.TIMERS_STOP, 200, false));
     router.get("/api/teams/:teamId/timers/running").handler(ctx -> forward(ctx, Address.TIMERS_RUNNING, 200, false));
     router.get("/api/teams/:teamId/time-entries").handler(ctx -> forward(ctx, Address.TIMERS_ENTRIES_LIST, 200, false));
+    router.get("/api/teams/:teamId/time-entries.csv").handler(this::timeEntriesCsv);
     router.post("/api/teams/:teamId/time-entries").handler(ctx -> forward(ctx, Address.TIMERS_ENTRIES_CREATE, 201, false));
     router.patch("/api/teams/:teamId/time-entries/:entryId")
         .handler(ctx -> forward(ctx, Address.TIMERS_ENTRIES_UPDATE, 200, false));
@@ -330,6 +338,56 @@ public final class ApiVerticle extends VerticleBase {
         ctx.response().putHeader("content-type", "application/json").end(String.valueOf(result));
       }
     });
+  }
+
+  /**
+   * The caller's visible time entries (members: their own; owners and admins: everyone's, or one member's) as CSV,
+   * with the filters of the list route; hours are the exact duration in hours with two decimals, for spreadsheets.
+   */
+  private void timeEntriesCsv(RoutingContext ctx) {
+    UUID user = ctx.get(USER);
+    JsonObject query = new JsonObject();
+    try {
+      ctx.queryParams().forEach((name, value) -> query.put(name, value));
+      query.put("teamId", Input.parseUuid("teamId", ctx.pathParam("teamId")).toString()).put("limit", 200);
+    } catch (TrcrException e) {
+      failure(ctx, e);
+      return;
+    }
+    java.util.Map<String, String> projects = new java.util.HashMap<>();
+    java.util.Map<String, String> names = new java.util.HashMap<>();
+    Future<JsonObject> first = Bus.<JsonArray>request(vertx, Address.WORKSPACE_PROJECTS_LIST,
+            new JsonObject().put("teamId", query.getString("teamId")), user, busTimeoutMs)
+        .compose(list -> {
+          list.forEach(p -> projects.put(((JsonObject) p).getString("id"), ((JsonObject) p).getString("name")));
+          return Bus.request(vertx, Address.TIMERS_ENTRIES_LIST, query, user, busTimeoutMs);
+        });
+    first.onFailure(e -> failure(ctx, e)).onSuccess(page -> new CsvExport(vertx, busTimeoutMs).stream(ctx.response(),
+        "time-entries.csv",
+        List.of("id", "date", "startedAt", "stoppedAt", "durationSeconds", "hours", "userId", "user", "projectId",
+            "project", "taskId", "description", "invoiceId"),
+        Address.TIMERS_ENTRIES_LIST, query, user, page, items -> {
+          JsonArray unknown = new JsonArray(items.stream().map(i -> ((JsonObject) i).getString("userId"))
+              .filter(id -> !names.containsKey(id)).distinct().toList());
+          Future<JsonArray> lookup = unknown.isEmpty() ? Future.succeededFuture(new JsonArray())
+              : Bus.request(vertx, Address.WORKSPACE_USERS_LOOKUP, new JsonObject().put("ids", unknown), null, busTimeoutMs);
+          return lookup.map(users -> {
+            users.forEach(u -> names.put(((JsonObject) u).getString("id"), ((JsonObject) u).getString("name")));
+            List<List<?>> rows = new java.util.ArrayList<>();
+            for (Object o : items) {
+              JsonObject e = (JsonObject) o;
+              Long seconds = e.getLong("durationSeconds");
+              rows.add(java.util.Arrays.asList(e.getString("id"), e.getString("startedAt").substring(0, 10),
+                  e.getString("startedAt"), e.getString("stoppedAt"), seconds,
+                  seconds == null ? null : java.math.BigDecimal.valueOf(seconds)
+                      .divide(java.math.BigDecimal.valueOf(3600), 2, java.math.RoundingMode.HALF_UP),
+                  e.getString("userId"), names.get(e.getString("userId")), e.getString("projectId"),
+                  projects.get(e.getString("projectId")), e.getString("taskId"), e.getString("description"),
+                  e.getString("invoiceId")));
+            }
+            return rows;
+          });
+        }));
   }
 
   private static JsonObject body(RoutingContext ctx) {
