@@ -30,7 +30,7 @@ final class ForgottenTimers {
   private final Inbox inbox;
   private final Planner planner;
   private final Runnable mailQueued;
-  private final long limitSeconds;
+  private final double limitSeconds;
   private final long everyMs;
   private long timer = -1;
   private Future<Void> run = Future.succeededFuture();
@@ -43,7 +43,7 @@ final class ForgottenTimers {
     this.inbox = inbox;
     this.planner = planner;
     this.mailQueued = mailQueued;
-    this.limitSeconds = Math.max(1, Math.round(hours(config) * 3600));
+    this.limitSeconds = hours(config) * 3600;
     this.everyMs = Math.max(100, Config.integer(config, "TRCR_FORGOTTEN_TIMER_CHECK_SECONDS") * 1000L);
   }
 

@@ -94,9 +94,8 @@ final class Planner {
       if (user == null) {
         return Plan.NONE;
       }
-      JsonObject task = event.getJsonObject("task", new JsonObject());
-      String key = task.getString("key", event.getString("taskKey"));
-      String taskTitle = task.getString("title", event.getString("title"));
+      String key = event.getString("key");
+      String taskTitle = event.getString("title");
       String what = key != null && taskTitle != null ? key + " " + taskTitle
           : taskTitle != null ? taskTitle : key != null ? key : "a task";
       String title = name(dir, byUserId, "Someone") + " assigned you " + what;
@@ -210,6 +209,9 @@ final class Planner {
    * null if chat cannot tell (the title then names no channel).
    */
   private Future<String> channelName(JsonObject event, UUID teamId, UUID channelId, UUID userId) {
+    if ("dm".equals(event.getString("channelKind"))) {
+      return Future.succeededFuture("");
+    }
     if (event.getString("channelName") != null) {
       return Future.succeededFuture(event.getString("channelName"));
     }

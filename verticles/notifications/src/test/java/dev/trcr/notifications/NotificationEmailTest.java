@@ -43,7 +43,6 @@ class NotificationEmailTest {
   private static Node node;
   private static Api api;
   private static FakeBilling billing;
-  private static FakeDirectory directory;
 
   @BeforeAll
   static void start() {
@@ -54,13 +53,11 @@ class NotificationEmailTest {
     node = TestNodes.start(withSmtp(TestNodes.config(), port));
     api = new Api(clientVertx, node.httpPort());
     billing = new FakeBilling(node.vertx());
-    directory = new FakeDirectory(node.vertx());
   }
 
   @AfterAll
   static void stop() {
     billing.close();
-    directory.close();
     api.close();
     node.close().await();
     smtp.stop();
@@ -125,7 +122,6 @@ class NotificationEmailTest {
   private Session alone(String name) {
     Session owner = api.signup(name);
     String teamId = api.createTeam(owner, name + "'s team");
-    directory.team(teamId, name + "'s team", owner, "owner");
     return owner;
   }
 
@@ -197,21 +193,16 @@ class NotificationEmailTest {
     Node first = TestNodes.start(config);
     Api firstApi = new Api(clientVertx, first.httpPort());
     FakeBilling firstBilling = new FakeBilling(first.vertx());
-    FakeDirectory firstDirectory = new FakeDirectory(first.vertx());
     Session ada = firstApi.signup("Ada");
     String teamId = firstApi.createTeam(ada, "Acme");
-    firstDirectory.team(teamId, "Acme", ada, "owner");
     firstBilling.issue(teamId, ada.id(), CLIENT);
     eventually(() -> firstBilling.documentsServed.get() >= 2, "two failed attempts while SMTP is down");
     firstBilling.close();
-    firstDirectory.close();
     firstApi.close();
     first.close().await();
 
     Node second = TestNodes.start(config);
     FakeBilling secondBilling = new FakeBilling(second.vertx());
-    FakeDirectory secondDirectory = new FakeDirectory(second.vertx());
-    secondDirectory.team(teamId, "Acme", ada, "owner");
     GreenMail late = new GreenMail(new ServerSetup(port, "127.0.0.1", "smtp"));
     try {
       Thread.sleep(500);
@@ -225,7 +216,6 @@ class NotificationEmailTest {
     } finally {
       late.stop();
       secondBilling.close();
-      secondDirectory.close();
       second.close().await();
     }
   }
@@ -236,11 +226,9 @@ class NotificationEmailTest {
     Node failing = TestNodes.start(withSmtp(TestNodes.config(), port).put("TRCR_MAIL_MAX_ATTEMPTS", 2));
     Api failingApi = new Api(clientVertx, failing.httpPort());
     FakeBilling failingBilling = new FakeBilling(failing.vertx());
-    FakeDirectory failingDirectory = new FakeDirectory(failing.vertx());
     try {
       Session ada = failingApi.signup("Ada");
       String teamId = failingApi.createTeam(ada, "Acme");
-      failingDirectory.team(teamId, "Acme", ada, "owner");
       failingBilling.overdue(teamId, "INV-9");
       eventually(() -> {
         var items = expect(200, failingApi.get("/api/notifications", ada.token())).json().getJsonArray("items");
@@ -252,7 +240,6 @@ class NotificationEmailTest {
       assertNotNull(email.getString("error"), "with the reason");
     } finally {
       failingBilling.close();
-      failingDirectory.close();
       failingApi.close();
       failing.close().await();
     }

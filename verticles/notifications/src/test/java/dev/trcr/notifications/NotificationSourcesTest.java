@@ -27,7 +27,6 @@ class NotificationSourcesTest {
   private static Node node;
   private static Vertx clientVertx;
   private static Api api;
-  private static FakeDirectory directory;
 
   private Session ada;
   private Session bob;
@@ -41,12 +40,10 @@ class NotificationSourcesTest {
         .put("TRCR_FORGOTTEN_TIMER_CHECK_SECONDS", 1));
     clientVertx = Vertx.vertx();
     api = new Api(clientVertx, node.httpPort());
-    directory = new FakeDirectory(node.vertx());
   }
 
   @AfterAll
   static void stop() {
-    directory.close();
     api.close();
     clientVertx.close().await();
     node.close().await();
@@ -58,7 +55,6 @@ class NotificationSourcesTest {
     bob = api.signup("Bob");
     teamId = api.createTeam(ada, "Acme");
     api.addMember(ada, teamId, bob, "member");
-    directory.team(teamId, "Acme", ada, "owner", bob, "member");
   }
 
   private static JsonArray items(Session who) {

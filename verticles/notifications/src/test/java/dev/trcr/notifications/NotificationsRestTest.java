@@ -37,7 +37,6 @@ class NotificationsRestTest {
   private static Vertx clientVertx;
   private static Api api;
   private static FakeBilling billing;
-  private static FakeDirectory directory;
 
   private Session ada;
   private Session bob;
@@ -71,14 +70,12 @@ class NotificationsRestTest {
     clientVertx = Vertx.vertx();
     api = new Api(clientVertx, node.httpPort());
     billing = new FakeBilling(node.vertx());
-    directory = new FakeDirectory(node.vertx());
   }
 
   @AfterAll
   static void stopNode() {
     VERTICLE_LOG.removeHandler(CAPTURE);
     billing.close();
-    directory.close();
     api.close();
     clientVertx.close().await();
     node.close().await();
@@ -91,7 +88,6 @@ class NotificationsRestTest {
     eve = api.signup("Eve");
     teamId = api.createTeam(ada, "Acme");
     api.addMember(ada, teamId, bob, "admin");
-    directory.team(teamId, "Acme", ada, "owner", bob, "admin");
   }
 
   static void eventually(BooleanSupplier condition, String what) {
