@@ -69,6 +69,9 @@ public final class Config {
         }
         return Boolean.parseBoolean(value);
       }
+      if (current instanceof Double) {
+        return Double.parseDouble(value.trim()); // a decimal default (10.0) takes decimals: 0.5
+      }
       if (current instanceof Number) {
         return Long.parseLong(value.trim());
       }
