@@ -61,7 +61,8 @@ final class Planner {
     if (userId.equals(authorId)) {
       return Future.succeededFuture(Plan.NONE);
     }
-    return directory(teamId).compose(dir -> channelName(event, teamId, channelId, userId).map(channel -> {
+    String channel = channelName(event);
+    return directory(teamId).map(dir -> {
       JsonObject user = member(dir, userId);
       if (user == null) {
         return Plan.NONE; // no longer in the team
@@ -75,7 +76,7 @@ final class Planner {
           .put("authorId", authorId.toString());
       return new Plan(List.of(new Note(userId, eventId, "mention", teamId, title, body, link, data,
           user.getString("email"))), List.of());
-    }));
+    });
   }
 
   private Future<Plan> taskAssigned(JsonObject event) {
@@ -204,29 +205,9 @@ final class Planner {
     return Bus.request(vertx, Address.WORKSPACE_DIRECTORY, new JsonObject().put("teamId", teamId.toString()), null);
   }
 
-  /**
-   * The channel's name as the mentioned user sees it ("" for a DM), from the event if it carries it, else from chat;
-   * null if chat cannot tell (the title then names no channel).
-   */
-  private Future<String> channelName(JsonObject event, UUID teamId, UUID channelId, UUID userId) {
-    if ("dm".equals(event.getString("channelKind"))) {
-      return Future.succeededFuture("");
-    }
-    if (event.getString("channelName") != null) {
-      return Future.succeededFuture(event.getString("channelName"));
-    }
-    return Bus.<JsonArray>request(vertx, Address.CHAT_CHANNELS_LIST, new JsonObject().put("teamId", teamId.toString()),
-            userId)
-        .map(channels -> {
-          for (Object c : channels) {
-            JsonObject channel = (JsonObject) c;
-            if (channelId.toString().equals(channel.getString("id"))) {
-              return "dm".equals(channel.getString("kind")) ? "" : channel.getString("name");
-            }
-          }
-          return (String) null;
-        })
-        .recover(e -> Future.succeededFuture(null));
+  /** The channel's name from the event ("" for a DM), or null if the event does not carry it. */
+  private static String channelName(JsonObject event) {
+    return "dm".equals(event.getString("channelKind")) ? "" : event.getString("channelName");
   }
 
   private static JsonObject member(JsonObject dir, UUID userId) {
