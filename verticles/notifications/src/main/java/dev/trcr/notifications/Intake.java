@@ -50,6 +50,8 @@ final class Intake {
   private final long pollMs;
   private final Set<Address> running = new HashSet<>();
   private final Set<Address> again = new HashSet<>();
+  /** Streams whose cursor row is known to exist. */
+  private final Set<Address> cursors = new HashSet<>();
   private final List<MessageConsumer<Object>> wakeUps = new ArrayList<>();
   private long poller = -1;
   private boolean stopped;
@@ -128,8 +130,10 @@ final class Intake {
 
   private Future<Void> pass(Address source) {
     String stream = source.address();
-    return pool.preparedQuery(NotificationsSql.ENSURE_CURSOR).execute(Tuple.of(stream))
-        .compose(ignored -> pool.preparedQuery(NotificationsSql.CURSOR).execute(Tuple.of(stream)))
+    Future<Void> ensured = cursors.contains(source) ? Future.succeededFuture()
+        : pool.preparedQuery(NotificationsSql.ENSURE_CURSOR).execute(Tuple.of(stream))
+            .onSuccess(ignored -> cursors.add(source)).mapEmpty();
+    return ensured.compose(ignored -> pool.preparedQuery(NotificationsSql.CURSOR).execute(Tuple.of(stream)))
         .map(rows -> {
           Row r = rows.iterator().next();
           return new Cursor(r.getString("epoch"), r.getLong("last_seq"));
