@@ -193,12 +193,12 @@ final class Mailer {
   }
 
   /** An SMTP 5xx reply, or an invoice billing says does not exist: sending again would not help. */
-  private static boolean permanent(Throwable e) {
+  static boolean permanent(Throwable e) {
     return e instanceof SMTPException smtp && smtp.isPermanent()
         || e instanceof ReplyException r && r.failureType() == ReplyFailure.RECIPIENT_FAILURE && r.failureCode() == 404;
   }
 
-  private static String error(Throwable e) {
+  static String error(Throwable e) {
     String text = e instanceof SMTPException smtp ? "SMTP " + smtp.getReplyCode() + " " + smtp.getReplyMessage()
         : e instanceof ReplyException r && r.failureType() != ReplyFailure.RECIPIENT_FAILURE
         ? "billing did not answer for the invoice PDF (" + r.failureType() + ")"

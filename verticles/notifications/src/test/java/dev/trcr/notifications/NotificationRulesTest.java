@@ -1,9 +1,14 @@
 package dev.trcr.notifications;
 
 import dev.trcr.kernel.Config;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mail.SMTPException;
 import org.junit.jupiter.api.Test;
 
+import java.net.ConnectException;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -39,6 +44,22 @@ class NotificationRulesTest {
         .put("TRCR_SMTP_TLS", "sometimes")));
     assertTrue(Mailer.of(null, null, smtp(1_000, 2_000).put("TRCR_SMTP_TLS", "tls")).describe().endsWith("(TLS)"));
     assertTrue(Mailer.of(null, null, smtp(1_000, 2_000).put("TRCR_SMTP_TLS", "none")).describe().endsWith("(plain)"));
+  }
+
+  @Test
+  void smtpFiveHundredRepliesArePermanentAndTheRestAreRetried() {
+    SMTPException rejected = new SMTPException("550 no such mailbox", 550,
+        List.of("no such mailbox"), false);
+    SMTPException busy = new SMTPException("451 try later", 451,
+        List.of("try later"), false);
+    assertTrue(Mailer.permanent(rejected));
+    assertTrue(Mailer.error(rejected).startsWith("SMTP 550"), Mailer.error(rejected));
+    assertTrue(!Mailer.permanent(busy), "a 4xx reply is retried");
+    assertTrue(!Mailer.permanent(new ConnectException("refused")), "a server that is down is retried");
+    assertTrue(Mailer.permanent(new ReplyException(
+        ReplyFailure.RECIPIENT_FAILURE, 404, "invoice_not_found")), "an unknown invoice");
+    assertTrue(!Mailer.permanent(new ReplyException(ReplyFailure.NO_HANDLERS,
+        "no billing")), "billing not deployed is retried");
   }
 
   @Test

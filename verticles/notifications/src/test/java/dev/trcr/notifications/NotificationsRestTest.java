@@ -1,11 +1,15 @@
 package dev.trcr.notifications;
 
+import dev.trcr.kernel.Address;
+import dev.trcr.kernel.Bus;
 import dev.trcr.kernel.Node;
-import dev.trcr.testing.Api;
 import dev.trcr.testing.Api.Session;
+import dev.trcr.testing.Api;
 import dev.trcr.testing.TestNodes;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -15,6 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
@@ -218,6 +223,19 @@ class NotificationsRestTest {
         .getBoolean("mention"), "settings are per user");
   }
 
+  private static int failureCode(String address, Object body, String userId) {
+    DeliveryOptions options = new DeliveryOptions();
+    if (userId != null) {
+      options.addHeader(Bus.USER_HEADER, userId);
+    }
+    try {
+      node.vertx().eventBus().request(address, body, options).await();
+      return 200;
+    } catch (ReplyException e) {
+      return e.failureCode();
+    }
+  }
+
   @Test
   void badInputGetsAClearFourHundredAndTheNodeKeepsServing() {
     String path = "/api/me/notification-settings";
@@ -237,6 +255,15 @@ class NotificationsRestTest {
     assertEquals("validation_failed", api.get("/api/notifications?unread=maybe", ada.token()).errorCode());
     assertEquals("invalid_id", api.get("/api/notifications?cursor=nope", ada.token()).errorCode());
     assertEquals(400, api.get("/api/notifications?limit=abc", ada.token()).status());
+    // on the bus: no caller, or a body that is not an object
+    for (Address command : List.of(Address.NOTIFICATIONS_LIST,
+        Address.NOTIFICATIONS_READ, Address.NOTIFICATIONS_READ_ALL,
+        Address.NOTIFICATIONS_SETTINGS_GET, Address.NOTIFICATIONS_SETTINGS_UPDATE)) {
+      assertEquals(401, failureCode(command.address(), new JsonObject(), null), command.address());
+      assertEquals(400, failureCode(command.address(), "not an object", ada.id()), command.address());
+    }
+    assertEquals(400, failureCode(Address.NOTIFICATIONS_JOURNAL_READ.address(),
+        new JsonObject().put("stream", "user." + ada.id() + ".notifications").put("after", "x"), null));
     // still serving, settings unchanged by the refusals
     assertTrue(expect(200, api.get(path, ada.token())).json().getJsonObject("email").getBoolean("mention"));
     expect(200, api.get("/api/notifications", ada.token()));
