@@ -164,6 +164,28 @@ public final class ApiVerticle extends VerticleBase {
     router.delete(board + "/tasks/:taskId").handler(ctx -> forward(ctx, Address.BOARD_TASKS_DELETE, 204, false));
 
     // billing (routes of the billing verticle's commands)
+    String billing = "/api/teams/:teamId";
+    router.post(billing + "/clients").handler(ctx -> forward(ctx, Address.BILLING_CLIENTS_CREATE, 201, false));
+    router.get(billing + "/clients").handler(ctx -> forward(ctx, Address.BILLING_CLIENTS_LIST, 200, false));
+    router.get(billing + "/clients/:clientId").handler(ctx -> forward(ctx, Address.BILLING_CLIENTS_GET, 200, false));
+    router.patch(billing + "/clients/:clientId").handler(ctx -> forward(ctx, Address.BILLING_CLIENTS_UPDATE, 200, false));
+    router.get(billing + "/clients/:clientId/unbilled")
+        .handler(ctx -> forward(ctx, Address.BILLING_CLIENTS_UNBILLED, 200, false));
+    router.get(billing + "/billing-settings").handler(ctx -> forward(ctx, Address.BILLING_SETTINGS_GET, 200, false));
+    router.put(billing + "/billing-settings").handler(ctx -> forward(ctx, Address.BILLING_SETTINGS_SET, 200, false));
+    router.get(billing + "/invoices.csv").handler(this::invoicesCsv);
+    router.post(billing + "/invoices").handler(ctx -> forward(ctx, Address.BILLING_INVOICES_CREATE, 201, false));
+    router.post(billing + "/invoices/preview").handler(ctx -> forward(ctx, Address.BILLING_INVOICES_PREVIEW, 200, false));
+    router.get(billing + "/invoices").handler(ctx -> forward(ctx, Address.BILLING_INVOICES_LIST, 200, false));
+    router.get(billing + "/invoices/:invoiceId").handler(ctx -> forward(ctx, Address.BILLING_INVOICES_GET, 200, false));
+    router.delete(billing + "/invoices/:invoiceId")
+        .handler(ctx -> forward(ctx, Address.BILLING_INVOICES_DELETE, 204, false));
+    router.post(billing + "/invoices/:invoiceId/issue")
+        .handler(ctx -> forward(ctx, Address.BILLING_INVOICES_ISSUE, 200, false));
+    router.post(billing + "/invoices/:invoiceId/payments")
+        .handler(ctx -> forward(ctx, Address.BILLING_INVOICES_PAY, 201, false));
+    router.post(billing + "/invoices/:invoiceId/void").handler(ctx -> forward(ctx, Address.BILLING_INVOICES_VOID, 200, false));
+    router.get(billing + "/invoices/:invoiceId/pdf").handler(this::invoicePdf);
 
     // notifications (routes of the notifications verticle's commands)
 
@@ -323,6 +345,85 @@ public final class ApiVerticle extends VerticleBase {
         ctx.response().putHeader("content-type", "application/json").end(String.valueOf(result));
       }
     });
+  }
+
+  // --- billing downloads: the bus carries base64 and pages, the route writes bytes and a chunked CSV ---------------
+
+  private void invoicePdf(RoutingContext ctx) {
+    JsonObject body;
+    try {
+      body = new JsonObject().put("teamId", Input.parseUuid("teamId", ctx.pathParam("teamId")).toString())
+          .put("invoiceId", Input.parseUuid("invoiceId", ctx.pathParam("invoiceId")).toString());
+    } catch (TrcrException e) {
+      failure(ctx, e);
+      return;
+    }
+    Bus.<JsonObject>request(vertx, Address.BILLING_INVOICES_PDF, body, ctx.get(USER), busTimeoutMs).onComplete(ar -> {
+      if (ar.failed()) {
+        failure(ctx, ar.cause());
+        return;
+      }
+      byte[] pdf = java.util.Base64.getDecoder().decode(ar.result().getString("pdf"));
+      ctx.response().putHeader("content-type", "application/pdf")
+          .putHeader("content-disposition", "attachment; filename=\"" + ar.result().getString("filename") + "\"")
+          .end(Buffer.buffer(pdf));
+    });
+  }
+
+  private static final List<String> INVOICE_CSV_HEADER = List.of("number", "status", "client", "clientEmail",
+      "issuedAt", "dueAt", "currency", "subtotal", "tax", "total", "paid", "due", "overdue", "id", "createdAt");
+
+  /** Pages through {@code billing.invoices.list} with its cursor and streams RFC 4180 rows as they come. */
+  private void invoicesCsv(RoutingContext ctx) {
+    JsonObject query;
+    try {
+      query = new JsonObject().put("teamId", Input.parseUuid("teamId", ctx.pathParam("teamId")).toString())
+          .put("limit", 200);
+      ctx.queryParams().forEach((name, value) -> {
+        if (name.equals("status") || name.equals("clientId")) {
+          query.put(name, value);
+        }
+      });
+    } catch (TrcrException e) {
+      failure(ctx, e);
+      return;
+    }
+    csvPage(ctx, query, null, true);
+  }
+
+  private void csvPage(RoutingContext ctx, JsonObject query, String cursor, boolean first) {
+    Bus.<JsonObject>request(vertx, Address.BILLING_INVOICES_LIST, query.copy().put("cursor", cursor), ctx.get(USER),
+        busTimeoutMs).onComplete(ar -> {
+          if (ar.failed()) {
+            if (first) {
+              failure(ctx, ar.cause());
+            } else {
+              ctx.response().reset(); // headers are gone: cut the body so the client sees a broken download
+            }
+            return;
+          }
+          var response = ctx.response();
+          StringBuilder chunk = new StringBuilder();
+          if (first) {
+            response.setChunked(true).putHeader("content-type", "text/csv; charset=utf-8")
+                .putHeader("content-disposition", "attachment; filename=\"invoices.csv\"");
+            chunk.append(dev.trcr.kernel.Csv.row(INVOICE_CSV_HEADER));
+          }
+          for (Object o : ar.result().getJsonArray("items")) {
+            JsonObject i = (JsonObject) o;
+            chunk.append(dev.trcr.kernel.Csv.row(i.getString("number"), i.getString("status"),
+                i.getString("clientName"), i.getString("clientEmail"), i.getString("issuedAt"), i.getString("dueAt"),
+                i.getString("currency"), i.getString("subtotal"), i.getString("tax"), i.getString("total"),
+                i.getString("paid"), i.getString("due"), i.getBoolean("overdue"), i.getString("id"),
+                i.getString("createdAt")));
+          }
+          String next = ar.result().getString("next");
+          if (next == null) {
+            response.end(chunk.toString());
+          } else {
+            response.write(chunk.toString()).onComplete(written -> csvPage(ctx, query, next, false));
+          }
+        });
   }
 
   private static JsonObject body(RoutingContext ctx) {
