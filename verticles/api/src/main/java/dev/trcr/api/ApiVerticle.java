@@ -23,6 +23,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -130,10 +131,17 @@ public final class ApiVerticle extends VerticleBase {
     router.get("/api/teams/:teamId/members").handler(ctx -> forward(ctx, Address.WORKSPACE_MEMBERS_LIST, 200, false));
     router.post("/api/teams/:teamId/projects").handler(ctx -> forward(ctx, Address.WORKSPACE_PROJECTS_CREATE, 201, false));
     router.get("/api/teams/:teamId/projects").handler(ctx -> forward(ctx, Address.WORKSPACE_PROJECTS_LIST, 200, false));
+    router.patch("/api/teams/:teamId/projects/:projectId")
+        .handler(ctx -> forward(ctx, Address.WORKSPACE_PROJECTS_UPDATE, 200, false));
+    router.get("/api/teams/:teamId/projects/:projectId/rates")
+        .handler(ctx -> forward(ctx, Address.WORKSPACE_RATES_LIST, 200, false));
+    router.put("/api/teams/:teamId/projects/:projectId/rates/:userId")
+        .handler(ctx -> forward(ctx, Address.WORKSPACE_RATES_SET, 200, false));
     router.post("/api/teams/:teamId/timer/start").handler(ctx -> forward(ctx, Address.TIMERS_START, 201, false));
     router.post("/api/teams/:teamId/timer/stop").handler(ctx -> forward(ctx, Address.TIMERS_STOP, 200, false));
     router.get("/api/teams/:teamId/timers/running").handler(ctx -> forward(ctx, Address.TIMERS_RUNNING, 200, false));
     router.get("/api/teams/:teamId/time-entries").handler(ctx -> forward(ctx, Address.TIMERS_ENTRIES_LIST, 200, false));
+    router.get("/api/teams/:teamId/time-entries.csv").handler(this::timeEntriesCsv);
     router.post("/api/teams/:teamId/time-entries").handler(ctx -> forward(ctx, Address.TIMERS_ENTRIES_CREATE, 201, false));
     router.patch("/api/teams/:teamId/time-entries/:entryId")
         .handler(ctx -> forward(ctx, Address.TIMERS_ENTRIES_UPDATE, 200, false));
@@ -347,7 +355,57 @@ public final class ApiVerticle extends VerticleBase {
     });
   }
 
-  // --- billing downloads: the bus carries base64 and pages, the route writes bytes and a chunked CSV ---------------
+  /**
+   * The caller's visible time entries (members: their own; owners and admins: everyone's, or one member's) as CSV,
+   * with the filters of the list route; hours are the exact duration in hours with two decimals, for spreadsheets.
+   */
+  private void timeEntriesCsv(RoutingContext ctx) {
+    UUID user = ctx.get(USER);
+    JsonObject query = new JsonObject();
+    try {
+      ctx.queryParams().forEach((name, value) -> query.put(name, value));
+      query.put("teamId", Input.parseUuid("teamId", ctx.pathParam("teamId")).toString()).put("limit", 200);
+    } catch (TrcrException e) {
+      failure(ctx, e);
+      return;
+    }
+    java.util.Map<String, String> projects = new java.util.HashMap<>();
+    java.util.Map<String, String> names = new java.util.HashMap<>();
+    Future<JsonObject> first = Bus.<JsonArray>request(vertx, Address.WORKSPACE_PROJECTS_LIST,
+            new JsonObject().put("teamId", query.getString("teamId")), user, busTimeoutMs)
+        .compose(list -> {
+          list.forEach(p -> projects.put(((JsonObject) p).getString("id"), ((JsonObject) p).getString("name")));
+          return Bus.request(vertx, Address.TIMERS_ENTRIES_LIST, query, user, busTimeoutMs);
+        });
+    first.onFailure(e -> failure(ctx, e)).onSuccess(page -> new CsvExport(vertx, busTimeoutMs).stream(ctx.response(),
+        "time-entries.csv",
+        List.of("id", "date", "startedAt", "stoppedAt", "durationSeconds", "hours", "userId", "user", "projectId",
+            "project", "taskId", "description", "invoiceId"),
+        Address.TIMERS_ENTRIES_LIST, query, user, page, items -> {
+          JsonArray unknown = new JsonArray(items.stream().map(i -> ((JsonObject) i).getString("userId"))
+              .filter(id -> !names.containsKey(id)).distinct().toList());
+          Future<JsonArray> lookup = unknown.isEmpty() ? Future.succeededFuture(new JsonArray())
+              : Bus.request(vertx, Address.WORKSPACE_USERS_LOOKUP, new JsonObject().put("ids", unknown), null, busTimeoutMs);
+          return lookup.map(users -> {
+            users.forEach(u -> names.put(((JsonObject) u).getString("id"), ((JsonObject) u).getString("name")));
+            List<List<?>> rows = new java.util.ArrayList<>();
+            for (Object o : items) {
+              JsonObject e = (JsonObject) o;
+              Long seconds = e.getLong("durationSeconds");
+              rows.add(java.util.Arrays.asList(e.getString("id"), e.getString("startedAt").substring(0, 10),
+                  e.getString("startedAt"), e.getString("stoppedAt"), seconds,
+                  seconds == null ? null : java.math.BigDecimal.valueOf(seconds)
+                      .divide(java.math.BigDecimal.valueOf(3600), 2, java.math.RoundingMode.HALF_UP),
+                  e.getString("userId"), names.get(e.getString("userId")), e.getString("projectId"),
+                  projects.get(e.getString("projectId")), e.getString("taskId"), e.getString("description"),
+                  e.getString("invoiceId")));
+            }
+            return rows;
+          });
+        }));
+  }
+
+  // --- billing downloads: the bus carries base64 and pages; these routes write bytes and a chunked CSV -------------
 
   private void invoicePdf(RoutingContext ctx) {
     JsonObject body;
@@ -370,60 +428,34 @@ public final class ApiVerticle extends VerticleBase {
     });
   }
 
-  private static final List<String> INVOICE_CSV_HEADER = List.of("number", "status", "client", "clientEmail",
-      "issuedAt", "dueAt", "currency", "subtotal", "tax", "total", "paid", "due", "overdue", "id", "createdAt");
-
-  /** Pages through {@code billing.invoices.list} with its cursor and streams RFC 4180 rows as they come. */
+  /** The team's invoices (filters of the list route: status, clientId) as CSV, one page of the list at a time. */
   private void invoicesCsv(RoutingContext ctx) {
-    JsonObject query;
+    UUID user = ctx.get(USER);
+    JsonObject query = new JsonObject();
     try {
-      query = new JsonObject().put("teamId", Input.parseUuid("teamId", ctx.pathParam("teamId")).toString())
-          .put("limit", 200);
-      ctx.queryParams().forEach((name, value) -> {
-        if (name.equals("status") || name.equals("clientId")) {
-          query.put(name, value);
-        }
-      });
+      ctx.queryParams().forEach((name, value) -> query.put(name, value));
+      query.put("teamId", Input.parseUuid("teamId", ctx.pathParam("teamId")).toString()).put("limit", 200);
     } catch (TrcrException e) {
       failure(ctx, e);
       return;
     }
-    csvPage(ctx, query, null, true);
-  }
-
-  private void csvPage(RoutingContext ctx, JsonObject query, String cursor, boolean first) {
-    Bus.<JsonObject>request(vertx, Address.BILLING_INVOICES_LIST, query.copy().put("cursor", cursor), ctx.get(USER),
-        busTimeoutMs).onComplete(ar -> {
-          if (ar.failed()) {
-            if (first) {
-              failure(ctx, ar.cause());
-            } else {
-              ctx.response().reset(); // headers are gone: cut the body so the client sees a broken download
-            }
-            return;
-          }
-          var response = ctx.response();
-          StringBuilder chunk = new StringBuilder();
-          if (first) {
-            response.setChunked(true).putHeader("content-type", "text/csv; charset=utf-8")
-                .putHeader("content-disposition", "attachment; filename=\"invoices.csv\"");
-            chunk.append(dev.trcr.kernel.Csv.row(INVOICE_CSV_HEADER));
-          }
-          for (Object o : ar.result().getJsonArray("items")) {
-            JsonObject i = (JsonObject) o;
-            chunk.append(dev.trcr.kernel.Csv.row(i.getString("number"), i.getString("status"),
-                i.getString("clientName"), i.getString("clientEmail"), i.getString("issuedAt"), i.getString("dueAt"),
-                i.getString("currency"), i.getString("subtotal"), i.getString("tax"), i.getString("total"),
-                i.getString("paid"), i.getString("due"), i.getBoolean("overdue"), i.getString("id"),
-                i.getString("createdAt")));
-          }
-          String next = ar.result().getString("next");
-          if (next == null) {
-            response.end(chunk.toString());
-          } else {
-            response.write(chunk.toString()).onComplete(written -> csvPage(ctx, query, next, false));
-          }
-        });
+    Bus.<JsonObject>request(vertx, Address.BILLING_INVOICES_LIST, query, user, busTimeoutMs)
+        .onFailure(e -> failure(ctx, e))
+        .onSuccess(page -> new CsvExport(vertx, busTimeoutMs).stream(ctx.response(), "invoices.csv",
+            List.of("id", "number", "status", "clientId", "client", "clientEmail", "currency", "subtotal", "tax",
+                "total", "paid", "due", "overdue", "createdAt", "issuedAt", "dueAt", "paidAt", "voidedAt"),
+            Address.BILLING_INVOICES_LIST, query, user, page, items -> {
+              List<List<?>> rows = new java.util.ArrayList<>();
+              for (Object o : items) {
+                JsonObject i = (JsonObject) o;
+                rows.add(java.util.Arrays.asList(i.getString("id"), i.getString("number"), i.getString("status"),
+                    i.getString("clientId"), i.getString("clientName"), i.getString("clientEmail"),
+                    i.getString("currency"), i.getString("subtotal"), i.getString("tax"), i.getString("total"),
+                    i.getString("paid"), i.getString("due"), i.getBoolean("overdue"), i.getString("createdAt"),
+                    i.getString("issuedAt"), i.getString("dueAt"), i.getString("paidAt"), i.getString("voidedAt")));
+              }
+              return Future.succeededFuture(rows);
+            }));
   }
 
   private static JsonObject body(RoutingContext ctx) {

@@ -288,13 +288,13 @@ public final class BoardVerticle extends VerticleBase {
                 })
                 .compose(rows -> {
                   JsonObject task = task(first(rows), scope.key());
-                  return record(conn, scope, events, "task.created", "task", task).map(task);
+                  return record(conn, scope, events, "task.created", "task", task)
+                      .compose(v -> assigneeId == null ? Future.<Void>succeededFuture()
+                          : assigned(conn, events, scope, task, assigneeId))
+                      .map(task);
                 })))
         .map(task -> {
           journal.published(events);
-          if (assigneeId != null) {
-            assigned(scope, id, assigneeId);
-          }
           return task.copy().put("trackedSeconds", 0L);
         }));
   }
@@ -339,13 +339,14 @@ public final class BoardVerticle extends VerticleBase {
                 })
                 .compose(rows -> {
                   JsonObject task = task(first(rows), scope.key());
-                  return record(conn, scope, events, "task.updated", "task", task).map(task);
+                  boolean newAssignee = assigneeGiven && assigneeId != null && !assigneeId.equals(previousAssignee[0]);
+                  return record(conn, scope, events, "task.updated", "task", task)
+                      .compose(v -> newAssignee ? assigned(conn, events, scope, task, assigneeId)
+                          : Future.<Void>succeededFuture())
+                      .map(task);
                 })))
         .compose(task -> {
           journal.published(events);
-          if (assigneeGiven && assigneeId != null && !assigneeId.equals(previousAssignee[0])) {
-            assigned(scope, taskId, assigneeId);
-          }
           return withTracked(teamId, List.of(task)).map(ignored -> task);
         }));
   }
@@ -518,12 +519,17 @@ public final class BoardVerticle extends VerticleBase {
             ? ErrorCode.VALIDATION_FAILED.field("assigneeId", "assigneeId is not a member of the team") : e));
   }
 
-  /** Internal event for notifications; not journaled (no browser sees it). */
-  private void assigned(Scope scope, UUID taskId, UUID assigneeId) {
-    vertx.eventBus().publish(Address.EVENTS_TASK_ASSIGNED.address(), new JsonObject()
+  /**
+   * Journals {@code events.task.assigned} (one global stream) in the task's transaction: notifications reads the stream
+   * from its cursor, so an assignment made while it was down still reaches the assignee, once.
+   */
+  private Future<Void> assigned(SqlConnection conn, List<Journal.Event> events, Scope scope, JsonObject task,
+                                UUID assigneeId) {
+    JsonObject payload = new JsonObject().put("id", UUID.randomUUID().toString())
         .put("teamId", scope.teamId().toString()).put("projectId", scope.projectId().toString())
-        .put("taskId", taskId.toString()).put("assigneeId", assigneeId.toString())
-        .put("byUserId", scope.caller().toString()));
+        .put("taskId", task.getString("id")).put("key", task.getString("key")).put("title", task.getString("title"))
+        .put("assigneeId", assigneeId.toString()).put("byUserId", scope.caller().toString());
+    return journal.append(conn, Address.EVENTS_TASK_ASSIGNED, List.of(), payload).onSuccess(events::add).mapEmpty();
   }
 
   /** Journals an event on the project's board stream in the caller's transaction; published after commit. */

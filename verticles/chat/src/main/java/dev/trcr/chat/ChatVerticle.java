@@ -195,19 +195,19 @@ public final class ChatVerticle extends VerticleBase {
     String clientMessageId = in.optionalString("clientMessageId", CLIENT_ID_MAX);
     return team(teamId, caller).compose(team -> readable(teamId, channelId, caller).compose(channel -> {
       List<UUID> mentions = Mentions.extract(text, team.readersOf(channel));
-      return insert(teamId, channelId, caller, clientMessageId, text, mentions, true)
+      return insert(teamId, channel, caller, clientMessageId, text, mentions, true)
           .map(posted -> {
             if (posted.created()) {
               journal.published(posted.events());
-              mentioned(teamId, channelId, posted.message(), caller, mentions);
             }
             return posted.message();
           });
     }));
   }
 
-  private Future<Posted> insert(UUID teamId, UUID channelId, UUID caller, String clientMessageId, String text,
+  private Future<Posted> insert(UUID teamId, Row channel, UUID caller, String clientMessageId, String text,
                                 List<UUID> mentions, boolean retryOnClash) {
+    UUID channelId = channel.getUUID("id");
     List<Journal.Event> events = new ArrayList<>();
     return pool.withTransaction(conn -> conn.preparedQuery(ChatSql.LOCK_CHANNEL).execute(Tuple.of(channelId))
             .compose(locked -> clientMessageId == null ? Future.succeededFuture((Row) null)
@@ -222,12 +222,13 @@ public final class ChatVerticle extends VerticleBase {
                   .compose(rows -> {
                     JsonObject message = message(first(rows));
                     return record(conn, events, teamId, channelId, "message.created", message)
+                        .compose(v -> mentioned(conn, events, teamId, channel, message, caller, mentions))
                         .map(v -> new Posted(message, events, true));
                   });
             }))
         // The channel lock makes retries queue and find the first message; the unique index stays the guard.
         .recover(e -> retryOnClash && Database.isUniqueViolation(e, "messages_client_id_key")
-            ? insert(teamId, channelId, caller, clientMessageId, text, mentions, false)
+            ? insert(teamId, channel, caller, clientMessageId, text, mentions, false)
             : Future.failedFuture(e));
   }
 
@@ -286,12 +287,11 @@ public final class ChatVerticle extends VerticleBase {
           })
           .compose(rows -> {
             JsonObject message = message(first(rows));
-            return record(conn, events, teamId, channelId, "message.edited", message).map(v -> message);
+            return record(conn, events, teamId, channelId, "message.edited", message)
+                .compose(v -> mentioned(conn, events, teamId, channel, message, caller, added))
+                .map(v -> message);
           }));
-    })).onSuccess(message -> {
-      journal.published(events);
-      mentioned(teamId, channelId, message, caller, added);
-    });
+    })).onSuccess(message -> journal.published(events));
   }
 
   private Future<JsonObject> delete(Message<JsonObject> msg) {
@@ -450,16 +450,27 @@ public final class ChatVerticle extends VerticleBase {
         .mapEmpty();
   }
 
-  /** Tells whoever handles notifications: one event per mentioned user, never for the author's own name. */
-  private void mentioned(UUID teamId, UUID channelId, JsonObject message, UUID author, List<UUID> users) {
+  /**
+   * Journals one {@code events.chat.mention} per mentioned user (never the author) in the message's transaction, so
+   * notifications, which read that stream from its cursor, get every mention once even if it was down at the time.
+   */
+  private Future<Void> mentioned(SqlConnection conn, List<Journal.Event> events, UUID teamId, Row channel,
+                                 JsonObject message, UUID author, List<UUID> users) {
+    Future<Void> chain = Future.succeededFuture();
+    String text = message.getString("text");
     for (UUID user : users) {
       if (!user.equals(author)) {
-        vertx.eventBus().publish(Address.CHAT_MENTION.address(), new JsonObject()
-            .put("teamId", teamId.toString()).put("channelId", channelId.toString())
+        JsonObject payload = new JsonObject().put("id", UUID.randomUUID().toString())
+            .put("teamId", teamId.toString()).put("channelId", channel.getUUID("id").toString())
+            .put("channelName", channel.getString("name")).put("channelKind", channel.getString("kind"))
             .put("messageId", message.getString("id")).put("userId", user.toString())
-            .put("authorId", author.toString()));
+            .put("authorId", author.toString())
+            .put("text", text.length() > 200 ? text.substring(0, 200) + "…" : text);
+        chain = chain.compose(v -> journal.append(conn, Address.CHAT_MENTION, List.of(), payload)
+            .onSuccess(events::add).mapEmpty());
       }
     }
+    return chain;
   }
 
   static JsonObject channel(Row r) {

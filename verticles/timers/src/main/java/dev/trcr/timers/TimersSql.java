@@ -6,7 +6,8 @@ final class TimersSql {
   private TimersSql() {
   }
 
-  static final String COLUMNS = "id, team_id, user_id, project_id, task_id, description, started_at, stopped_at";
+  static final String COLUMNS =
+      "id, team_id, user_id, project_id, task_id, description, started_at, stopped_at, invoice_id";
 
   /**
    * Serialises one user's starts (a transaction-scoped lock on the user id), so that concurrent starts queue and each
@@ -52,4 +53,23 @@ final class TimersSql {
           + "AND ($5::timestamptz IS NULL OR started_at < $5) "
           + "AND ($6::timestamptz IS NULL OR (started_at, id) < ($6, $7::uuid)) "
           + "ORDER BY started_at DESC, id DESC LIMIT $8";
+
+  /** One statement: entries already claimed (by a concurrent draft) are skipped, so each lands on one invoice. */
+  static final String CLAIM =
+      "UPDATE timers.time_entries SET invoice_id = $2, updated_at = now() WHERE team_id = $1 AND project_id = ANY($3) "
+          + "AND stopped_at IS NOT NULL AND invoice_id IS NULL AND started_at >= $4 AND started_at < $5 "
+          + "RETURNING " + COLUMNS;
+  static final String RELEASE =
+      "UPDATE timers.time_entries SET invoice_id = NULL, updated_at = now() WHERE team_id = $1 AND invoice_id = $2";
+  static final String UNBILLED =
+      "SELECT " + COLUMNS + " FROM timers.time_entries WHERE team_id = $1 AND project_id = ANY($2) "
+          + "AND stopped_at IS NOT NULL AND invoice_id IS NULL "
+          + "AND ($3::timestamptz IS NULL OR started_at >= $3) AND ($4::timestamptz IS NULL OR started_at < $4) "
+          + "ORDER BY started_at, id LIMIT 100001";
+  static final String RUNNING_OF_PROJECTS =
+      "SELECT " + COLUMNS + " FROM timers.time_entries WHERE team_id = $1 AND project_id = ANY($2) "
+          + "AND stopped_at IS NULL ORDER BY started_at, id";
+  static final String RUNNING_LONGER =
+      "SELECT " + COLUMNS + " FROM timers.time_entries WHERE stopped_at IS NULL "
+          + "AND started_at < now() - make_interval(secs => $1) ORDER BY started_at, id LIMIT 10000";
 }

@@ -63,6 +63,10 @@ public final class TimersVerticle extends VerticleBase {
           .idempotent(Address.TIMERS_ENTRIES_UPDATE, this::updateEntry)
           .idempotent(Address.TIMERS_ENTRIES_DELETE, this::deleteEntry)
           .on(Address.TIMERS_TASKS_TRACKED, this::trackedPerTask)
+          .on(Address.TIMERS_ENTRIES_CLAIM, this::claim)
+          .on(Address.TIMERS_ENTRIES_RELEASE, this::release)
+          .on(Address.TIMERS_ENTRIES_UNBILLED, this::unbilled)
+          .on(Address.TIMERS_RUNNING_LONGER, this::runningLonger)
           .ready();
     });
   }
@@ -243,7 +247,7 @@ public final class TimersVerticle extends VerticleBase {
         pool.withTransaction(conn -> conn
         .preparedQuery(TimersSql.ENTRY_FOR_UPDATE).execute(Tuple.of(teamId, entryId))
         .compose(rows -> {
-          Row current = owned(first(rows), caller, access);
+          Row current = unlocked(owned(first(rows), caller, access));
           // A task belongs to one project: moving the entry to another project without a task drops its task.
           UUID newTask = taskGiven ? taskId
               : projectId == null || projectId.equals(current.getUUID("project_id")) ? current.getUUID("task_id") : null;
@@ -276,7 +280,7 @@ public final class TimersVerticle extends VerticleBase {
     return access(teamId, caller, null).compose(access -> pool.withTransaction(conn -> conn
         .preparedQuery(TimersSql.ENTRY_FOR_UPDATE).execute(Tuple.of(teamId, entryId))
         .compose(rows -> {
-          Row current = owned(first(rows), caller, access);
+          Row current = unlocked(owned(first(rows), caller, access));
           return conn.preparedQuery(TimersSql.DELETE_ENTRY).execute(Tuple.of(teamId, entryId))
               .compose(ignored -> record(conn, events, "entry.deleted", entry(current)));
         })))
@@ -302,6 +306,79 @@ public final class TimersVerticle extends VerticleBase {
       rows.forEach(r -> tracked.put(r.getUUID("task_id").toString(), r.getLong("seconds")));
       return new JsonObject().put("tracked", tracked);
     });
+  }
+
+  // --- billing's view: claims of entries by invoices ----------------------------------------------------------------
+
+  /** Internal: puts a period's stopped, uninvoiced entries of some projects on an invoice, in one statement. */
+  private Future<JsonObject> claim(Message<JsonObject> msg) {
+    Input in = Input.of(msg.body());
+    UUID teamId = in.uuid("teamId");
+    UUID invoiceId = in.uuid("invoiceId");
+    UUID[] projects = projectIds(msg.body());
+    Instant from = in.instant("from");
+    Instant to = in.instant("to");
+    return pool.preparedQuery(TimersSql.CLAIM).execute(Tuple.tuple().addUUID(teamId).addUUID(invoiceId)
+            .addArrayOfUUID(projects).addOffsetDateTime(utc(from)).addOffsetDateTime(utc(to)))
+        .map(rows -> {
+          JsonArray entries = new JsonArray();
+          rows.forEach(r -> entries.add(entry(r)));
+          return new JsonObject().put("entries", entries);
+        });
+  }
+
+  /** Internal: takes every entry off an invoice; harmless to repeat. */
+  private Future<JsonObject> release(Message<JsonObject> msg) {
+    Input in = Input.of(msg.body());
+    UUID teamId = in.uuid("teamId");
+    UUID invoiceId = in.uuid("invoiceId");
+    return pool.preparedQuery(TimersSql.RELEASE).execute(Tuple.of(teamId, invoiceId))
+        .map(rows -> new JsonObject().put("released", rows.rowCount()));
+  }
+
+  /** Internal: what a client would be billed now: stopped, uninvoiced entries (in the period) and running timers. */
+  private Future<JsonObject> unbilled(Message<JsonObject> msg) {
+    Input in = Input.of(msg.body());
+    UUID teamId = in.uuid("teamId");
+    UUID[] projects = projectIds(msg.body());
+    Instant from = in.optionalInstant("from");
+    Instant to = in.optionalInstant("to");
+    Future<RowSet<Row>> stopped = pool.preparedQuery(TimersSql.UNBILLED).execute(Tuple.tuple().addUUID(teamId)
+        .addArrayOfUUID(projects).addOffsetDateTime(utc(from)).addOffsetDateTime(utc(to)));
+    Future<RowSet<Row>> running = pool.preparedQuery(TimersSql.RUNNING_OF_PROJECTS)
+        .execute(Tuple.tuple().addUUID(teamId).addArrayOfUUID(projects));
+    Future<RowSet<Row>> now = pool.query(TimersSql.NOW).execute();
+    return Future.all(stopped, running, now).map(ignored -> {
+      if (stopped.result().size() > 100_000) {
+        throw ErrorCode.VALIDATION_FAILED.field("from", "more than 100000 entries; choose a shorter period");
+      }
+      JsonArray entries = new JsonArray();
+      stopped.result().forEach(r -> entries.add(entry(r)));
+      JsonArray live = new JsonArray();
+      running.result().forEach(r -> live.add(entry(r)));
+      return new JsonObject().put("entries", entries).put("running", live)
+          .put("now", Times.iso(first(now.result()).getOffsetDateTime("now")));
+    });
+  }
+
+  /** Internal: timers, in any team, running longer than {@code seconds}: the forgotten-timer check. */
+  private Future<JsonArray> runningLonger(Message<JsonObject> msg) {
+    Object raw = msg.body() == null ? null : msg.body().getValue("seconds");
+    if (!(raw instanceof Number n) || n.doubleValue() < 0) {
+      throw ErrorCode.VALIDATION_FAILED.field("seconds", "seconds must be a number of seconds, 0 or more");
+    }
+    return pool.preparedQuery(TimersSql.RUNNING_LONGER).execute(Tuple.of(n.doubleValue())).map(rows -> {
+      JsonArray out = new JsonArray();
+      rows.forEach(r -> out.add(entry(r)));
+      return out;
+    });
+  }
+
+  private static UUID[] projectIds(JsonObject body) {
+    if (!(body.getValue("projectIds") instanceof JsonArray ids) || ids.size() > 10_000) {
+      throw ErrorCode.VALIDATION_FAILED.field("projectIds", "projectIds must be an array of at most 10000 project ids");
+    }
+    return ids.stream().map(id -> Input.parseUuid("projectIds", String.valueOf(id))).toArray(UUID[]::new);
   }
 
   /** A task of that project, asked of the board (404 task_not_found); nothing to ask without one. */
@@ -330,6 +407,15 @@ public final class TimersVerticle extends VerticleBase {
     }
     if (!entry.getUUID("user_id").equals(caller) && !MANAGERS.contains(access.getString("role"))) {
       throw ErrorCode.FORBIDDEN.exception("only the entry's owner or a team owner or admin may change it");
+    }
+    return entry;
+  }
+
+  /** An entry on an invoice keeps what was billed: the row is locked (FOR UPDATE), so a claim cannot slip between. */
+  private static Row unlocked(Row entry) {
+    if (entry.getUUID("invoice_id") != null) {
+      throw ErrorCode.ENTRY_LOCKED.exception("the entry is on invoice " + entry.getUUID("invoice_id")
+          + "; delete the draft or void the invoice to change it");
     }
     return entry;
   }
@@ -376,7 +462,8 @@ public final class TimersVerticle extends VerticleBase {
         .put("description", r.getString("description"))
         .put("startedAt", Times.iso(started))
         .put("stoppedAt", Times.iso(stopped))
-        .put("durationSeconds", stopped == null ? null : Duration.between(started, stopped).toSeconds());
+        .put("durationSeconds", stopped == null ? null : Duration.between(started, stopped).toSeconds())
+        .put("invoiceId", r.getUUID("invoice_id") == null ? null : r.getUUID("invoice_id").toString());
   }
 
   private static OffsetDateTime utc(Instant instant) {

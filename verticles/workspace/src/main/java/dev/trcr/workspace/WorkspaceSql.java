@@ -6,6 +6,8 @@ final class WorkspaceSql {
   private WorkspaceSql() {
   }
 
+  static final String PROJECT_COLUMNS = "id, team_id, name, key, hourly_rate, currency, client_id, created_at";
+
   static final String INSERT_USER =
       "INSERT INTO workspace.users (id, email, name, password_hash) VALUES ($1, $2, $3, $4)";
   static final String USER_BY_EMAIL =
@@ -41,14 +43,33 @@ final class WorkspaceSql {
           + "WHERE m.team_id = $1 ORDER BY lower(u.name), u.id";
   static final String INSERT_PROJECT =
       "INSERT INTO workspace.projects (id, team_id, name, hourly_rate, currency, key) VALUES ($1, $2, $3, $4, $5, $6) "
-          + "RETURNING id, team_id, name, key, hourly_rate, currency, created_at";
+          + "RETURNING " + PROJECT_COLUMNS;
   /** The keys of a team that start with a derived key's base, to pick the first free one. */
   static final String KEYS_LIKE =
       "SELECT key FROM workspace.projects WHERE team_id = $1 AND key LIKE $2 || '%'";
   static final String PROJECTS =
-      "SELECT id, team_id, name, key, hourly_rate, currency, created_at FROM workspace.projects WHERE team_id = $1 "
+      "SELECT " + PROJECT_COLUMNS + " FROM workspace.projects WHERE team_id = $1 "
           + "ORDER BY lower(name), id";
   static final String PROJECT =
-      "SELECT id, team_id, name, key, hourly_rate, currency, created_at FROM workspace.projects "
+      "SELECT " + PROJECT_COLUMNS + " FROM workspace.projects "
           + "WHERE team_id = $1 AND id = $2";
+  /** Changes only the fields flagged ($4, $6): hourlyRate and clientId may be set to null. */
+  static final String UPDATE_PROJECT =
+      "UPDATE workspace.projects SET name = coalesce($3, name), "
+          + "hourly_rate = CASE WHEN $4 THEN $5 ELSE hourly_rate END, "
+          + "client_id = CASE WHEN $6 THEN $7 ELSE client_id END "
+          + "WHERE team_id = $1 AND id = $2 RETURNING " + PROJECT_COLUMNS;
+  static final String TEAM =
+      "SELECT id, name FROM workspace.teams WHERE id = $1";
+  static final String CLIENT_PROJECTS =
+      "SELECT " + PROJECT_COLUMNS + " FROM workspace.projects WHERE team_id = $1 AND client_id = $2 "
+          + "ORDER BY lower(name), id";
+  static final String RATES_OF_PROJECTS =
+      "SELECT project_id, user_id, hourly_rate FROM workspace.project_rates WHERE project_id = ANY($1) "
+          + "ORDER BY project_id, user_id";
+  static final String SET_RATE =
+      "INSERT INTO workspace.project_rates (project_id, user_id, hourly_rate) VALUES ($1, $2, $3) "
+          + "ON CONFLICT (project_id, user_id) DO UPDATE SET hourly_rate = EXCLUDED.hourly_rate, updated_at = now()";
+  static final String DELETE_RATE =
+      "DELETE FROM workspace.project_rates WHERE project_id = $1 AND user_id = $2";
 }

@@ -57,6 +57,11 @@ public final class WorkspaceVerticle extends VerticleBase {
               .on(Address.WORKSPACE_MEMBERS_LIST, this::listMembers)
               .idempotent(Address.WORKSPACE_PROJECTS_CREATE, this::createProject)
               .on(Address.WORKSPACE_PROJECTS_LIST, this::listProjects)
+              .on(Address.WORKSPACE_PROJECTS_UPDATE, this::updateProject)
+              .on(Address.WORKSPACE_RATES_SET, this::setRate)
+              .on(Address.WORKSPACE_RATES_LIST, this::listRates)
+              .on(Address.WORKSPACE_DIRECTORY, this::directory)
+              .on(Address.WORKSPACE_PROJECTS_BILLING, this::clientProjects)
               .on(Address.WORKSPACE_ACCESS, this::access)
               .on(Address.WORKSPACE_USERS_LOOKUP, this::lookupUsers)
               .on(Address.WORKSPACE_USERS_TEAMS, this::teamsOfUsers)
@@ -369,6 +374,142 @@ public final class WorkspaceVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * Name, hourly rate and client of a project. Its currency stays: rates and tracked time already billed in it would
+   * change meaning. A client is checked with billing, and must bill in the project's currency.
+   */
+  private Future<JsonObject> updateProject(Message<JsonObject> msg) {
+    UUID caller = Bus.caller(msg);
+    Input in = Input.of(msg.body());
+    UUID teamId = in.uuid("teamId");
+    UUID projectId = in.uuid("projectId");
+    String name = in.has("name") ? in.string("name", 1, 100) : null;
+    boolean setRate = in.present("hourlyRate");
+    boolean setClient = in.present("clientId");
+    UUID clientId = in.optionalUuid("clientId");
+    BigDecimal given = in.optionalDecimal("hourlyRate");
+    if (name == null && !setRate && !setClient) {
+      throw ErrorCode.VALIDATION_FAILED.exception("give at least one of name, hourlyRate, clientId");
+    }
+    return requireRole(teamId, caller, MANAGERS)
+        .compose(ignored -> project(teamId, projectId))
+        .compose(p -> {
+          String currency = p.getString("currency");
+          BigDecimal rate = hourlyRate(given, currency);
+          Future<Void> client = clientId == null ? Future.succeededFuture()
+              : Bus.<JsonObject>request(vertx, Address.BILLING_CLIENTS_CHECK,
+                  new JsonObject().put("teamId", teamId.toString()).put("clientId", clientId.toString()), null)
+                  .map(c -> {
+                    if (!currency.equals(c.getString("currency"))) {
+                      throw ErrorCode.CURRENCY_MISMATCH.field("clientId", "the client is billed in "
+                          + c.getString("currency") + " and the project in " + currency);
+                    }
+                    return null;
+                  });
+          return client.compose(ignored -> pool.preparedQuery(WorkspaceSql.UPDATE_PROJECT)
+              .execute(Tuple.from(java.util.Arrays.asList(teamId, projectId, name, setRate, rate, setClient, clientId))));
+        })
+        .recover(e -> Future.failedFuture(Database.isUniqueViolation(e, "projects_team_name_key")
+            ? ErrorCode.PROJECT_NAME_TAKEN.field("name", "the team already has a project named " + name) : e))
+        .map(rows -> project(first(rows)));
+  }
+
+  /** A member's own rate on a project; {@code hourlyRate: null} removes it (the project's rate applies again). */
+  private Future<JsonObject> setRate(Message<JsonObject> msg) {
+    UUID caller = Bus.caller(msg);
+    Input in = Input.of(msg.body());
+    UUID teamId = in.uuid("teamId");
+    UUID projectId = in.uuid("projectId");
+    UUID userId = in.uuid("userId");
+    if (!in.present("hourlyRate")) {
+      throw ErrorCode.VALIDATION_FAILED.field("hourlyRate", "hourlyRate is required (null removes the member's rate)");
+    }
+    BigDecimal given = in.optionalDecimal("hourlyRate");
+    return requireRole(teamId, caller, MANAGERS)
+        .compose(ignored -> project(teamId, projectId))
+        .compose(p -> pool.preparedQuery(WorkspaceSql.ROLE_OF).execute(Tuple.of(teamId, userId)).compose(rows -> {
+          if (first(rows) == null) {
+            throw ErrorCode.USER_NOT_FOUND.field("userId", "the user is not a member of this team");
+          }
+          BigDecimal rate = hourlyRate(given, p.getString("currency"));
+          return (rate == null
+              ? pool.preparedQuery(WorkspaceSql.DELETE_RATE).execute(Tuple.of(projectId, userId))
+              : pool.preparedQuery(WorkspaceSql.SET_RATE).execute(Tuple.of(projectId, userId, rate)))
+              .map(ignored -> new JsonObject().put("projectId", projectId.toString()).put("userId", userId.toString())
+                  .put("hourlyRate", rate == null ? null : rate.toPlainString()));
+        }));
+  }
+
+  private Future<JsonArray> listRates(Message<JsonObject> msg) {
+    UUID caller = Bus.caller(msg);
+    Input in = Input.of(msg.body());
+    UUID teamId = in.uuid("teamId");
+    UUID projectId = in.uuid("projectId");
+    return requireRole(teamId, caller, MANAGERS)
+        .compose(ignored -> project(teamId, projectId))
+        .compose(p -> pool.preparedQuery(WorkspaceSql.RATES_OF_PROJECTS).execute(Tuple.of((Object) new UUID[] {projectId}))
+            .map(rows -> {
+              JsonArray out = new JsonArray();
+              int digits = digits(p.getString("currency"));
+              rows.forEach(r -> out.add(new JsonObject().put("projectId", projectId.toString())
+                  .put("userId", r.getUUID("user_id").toString())
+                  .put("hourlyRate", r.getBigDecimal("hourly_rate").setScale(digits, RoundingMode.HALF_UP).toPlainString())));
+              return out;
+            }));
+  }
+
+  /** Internal: a team and its members with emails and roles. */
+  private Future<JsonObject> directory(Message<JsonObject> msg) {
+    UUID teamId = Input.of(msg.body()).uuid("teamId");
+    Future<RowSet<Row>> team = pool.preparedQuery(WorkspaceSql.TEAM).execute(Tuple.of(teamId));
+    Future<RowSet<Row>> members = pool.preparedQuery(WorkspaceSql.MEMBERS).execute(Tuple.of(teamId));
+    return Future.all(team, members).map(ignored -> {
+      Row t = first(team.result());
+      if (t == null) {
+        throw ErrorCode.TEAM_NOT_FOUND.exception();
+      }
+      JsonArray list = new JsonArray();
+      members.result().forEach(r -> list.add(new JsonObject().put("id", r.getUUID("id").toString())
+          .put("name", r.getString("name")).put("email", r.getString("email")).put("role", r.getString("role"))));
+      return new JsonObject()
+          .put("team", new JsonObject().put("id", t.getUUID("id").toString()).put("name", t.getString("name")))
+          .put("members", list);
+    });
+  }
+
+  /** Internal: the projects billed to a client, each with its per-member rates ({@code rates: {userId: "120.00"}}). */
+  private Future<JsonArray> clientProjects(Message<JsonObject> msg) {
+    Input in = Input.of(msg.body());
+    UUID teamId = in.uuid("teamId");
+    UUID clientId = in.uuid("clientId");
+    return pool.preparedQuery(WorkspaceSql.CLIENT_PROJECTS).execute(Tuple.of(teamId, clientId)).compose(rows -> {
+      JsonArray out = new JsonArray();
+      java.util.Map<UUID, JsonObject> byId = new java.util.HashMap<>();
+      rows.forEach(r -> {
+        JsonObject p = project(r).put("rates", new JsonObject());
+        out.add(p);
+        byId.put(r.getUUID("id"), p);
+      });
+      if (byId.isEmpty()) {
+        return Future.succeededFuture(out);
+      }
+      return pool.preparedQuery(WorkspaceSql.RATES_OF_PROJECTS)
+          .execute(Tuple.of((Object) byId.keySet().toArray(UUID[]::new)))
+          .map(rates -> {
+            rates.forEach(r -> {
+              JsonObject p = byId.get(r.getUUID("project_id"));
+              p.getJsonObject("rates").put(r.getUUID("user_id").toString(), r.getBigDecimal("hourly_rate")
+                  .setScale(digits(p.getString("currency")), RoundingMode.HALF_UP).toPlainString());
+            });
+            return out;
+          });
+    });
+  }
+
+  private static int digits(String currency) {
+    return Math.max(0, Currency.getInstance(currency).getDefaultFractionDigits());
+  }
+
   private static String currency(String given) {
     String code = given == null ? "EUR" : given;
     if (!code.matches("[A-Z]{3}")) {
@@ -425,6 +566,7 @@ public final class WorkspaceVerticle extends VerticleBase {
         .put("key", r.getString("key"))
         .put("hourlyRate", rate == null ? null : rate.setScale(digits, RoundingMode.HALF_UP).toPlainString())
         .put("currency", currency)
+        .put("clientId", r.getUUID("client_id") == null ? null : r.getUUID("client_id").toString())
         .put("createdAt", Times.iso(r.getOffsetDateTime("created_at")));
   }
 
