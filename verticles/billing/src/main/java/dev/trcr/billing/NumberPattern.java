@@ -39,8 +39,9 @@ record NumberPattern(String text) {
     if (!seq) {
       throw invalid("invoiceNumberPattern must contain {seq} or {seq:N}");
     }
-    if (outside.chars().anyMatch(c -> c < 0x20 || c == '/' || c == '\\')) {
-      throw invalid("invoiceNumberPattern must not contain control characters or slashes (it names the PDF file)");
+    if (outside.chars().anyMatch(c -> c < 0x20 || c == 0x7f || c == '/' || c == '\\' || c == '"')) {
+      throw invalid("invoiceNumberPattern must not contain control characters, slashes or quotes (it names the PDF "
+          + "file)");
     }
     return new NumberPattern(text);
   }

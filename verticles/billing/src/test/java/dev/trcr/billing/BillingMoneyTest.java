@@ -194,7 +194,8 @@ class BillingMoneyTest {
     assertEquals("INV-2026-12345", NumberPattern.of(NumberPattern.DEFAULT).format(2026, 12345));
     assertEquals("A7", NumberPattern.of("A{seq}").format(2026, 7));
     assertEquals("X-000042-2027", NumberPattern.of("X-{seq:6}-{yyyy}").format(2027, 42));
-    for (String bad : List.of("", "INV-{yyyy}", "{seq", "{seq:0}", "{seq:13}", "{month}-{seq}", "a/{seq}")) {
+    for (String bad : List.of("", "INV-{yyyy}", "{seq", "{seq:0}", "{seq:13}", "{month}-{seq}", "a/{seq}",
+        "a\"{seq}", "a\n{seq}")) {
       assertEquals("validation_failed", code(() -> NumberPattern.of(bad)), bad);
     }
   }
