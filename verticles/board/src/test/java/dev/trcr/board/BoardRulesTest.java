@@ -301,8 +301,18 @@ class BoardRulesTest {
       JsonObject task = createTask(owner, new JsonObject().put("title", "Hero").put("assigneeId", member.id()));
       JsonObject event = events.poll(5, TimeUnit.SECONDS);
       assertNotNull(event, "no events.task.assigned");
-      assertEquals(new JsonObject().put("teamId", teamId).put("projectId", projectId)
-          .put("taskId", task.getString("id")).put("assigneeId", member.id()).put("byUserId", owner.id()), event);
+      assertEquals(teamId, event.getString("teamId"));
+      assertEquals(projectId, event.getString("projectId"));
+      assertEquals(task.getString("id"), event.getString("taskId"));
+      assertEquals(task.getString("key"), event.getString("key"));
+      assertEquals(member.id(), event.getString("assigneeId"));
+      assertEquals(owner.id(), event.getString("byUserId"));
+      assertNotNull(event.getString("id"), "notifications dedupe on the event's id");
+      // Journaled in the task's transaction: whoever was down reads it back from the stream.
+      JsonObject journal = dev.trcr.kernel.Bus.<JsonObject>request(node.vertx(), Address.BOARD_JOURNAL_READ,
+          new JsonObject().put("stream", Address.EVENTS_TASK_ASSIGNED.address()).put("after", event.getLong("seq") - 1)
+              .put("limit", 10), null).await();
+      assertEquals(event.getString("id"), journal.getJsonArray("events").getJsonObject(0).getString("id"));
 
       expect(200, api.patch(path("/tasks/" + task.getString("id")), member.token(),
           new JsonObject().put("version", 1).put("title", "Hero v2")));

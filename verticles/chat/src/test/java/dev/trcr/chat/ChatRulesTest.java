@@ -363,7 +363,15 @@ class ChatRulesTest {
       assertEquals(general, e.getString("channelId"));
       assertEquals(m.getString("id"), e.getString("messageId"));
       assertEquals(bob.id(), e.getString("authorId"));
+      assertEquals("general", e.getString("channelName"));
     }
+    // Journaled with the message: both events can be read back, in order, from the mention stream.
+    JsonObject journal = dev.trcr.kernel.Bus.<JsonObject>request(node.vertx(), Address.CHAT_JOURNAL_READ,
+        new JsonObject().put("stream", Address.CHAT_MENTION.address())
+            .put("after", events.get(0).getLong("seq") - 1).put("limit", 10), null).await();
+    assertEquals(events.stream().map(e -> e.getString("id")).collect(java.util.stream.Collectors.toSet()),
+        journal.getJsonArray("events").stream().limit(2).map(e -> ((JsonObject) e).getString("id"))
+            .collect(java.util.stream.Collectors.toSet()));
     // In a private channel only its members can be mentioned.
     String secret = expect(201, api.post(path("/channels"), bob.token(), new JsonObject().put("name", "s")
         .put("private", true).put("memberIds", new JsonArray().add(ada.id())))).json().getString("id");
