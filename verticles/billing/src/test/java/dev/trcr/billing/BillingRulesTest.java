@@ -163,6 +163,40 @@ class BillingRulesTest {
   }
 
   @Test
+  void linesPerTaskNameTheTasksKeyAndTitle() {
+    JsonObject hero = expect(201, api.post(p("/projects/" + f.projectId + "/tasks"), f.member.token(),
+        new JsonObject().put("title", "Hero"))).json();
+    expect(201, api.post(p("/time-entries"), f.member.token(), new JsonObject().put("projectId", f.projectId)
+        .put("taskId", hero.getString("id")).put("startedAt", JAN.plusSeconds(3600).toString())
+        .put("stoppedAt", JAN.plusSeconds(7200).toString())));
+    f.entry(f.owner, f.projectId, JAN.plusSeconds(9000), 1800, "Untracked task");
+    JsonArray lines = expect(201, f.draft(f.owner, f.draftBody("task"))).json().getJsonArray("lines");
+    assertEquals(List.of("Website — " + hero.getString("key") + " Hero", "Website — no task"),
+        lines.stream().map(l -> ((JsonObject) l).getString("description")).toList());
+    assertEquals(hero.getString("id"), lines.getJsonObject(0).getString("taskId"));
+    assertEquals("100.00", lines.getJsonObject(0).getString("amount"));
+    assertEquals("50.00", lines.getJsonObject(1).getString("amount"));
+  }
+
+  @Test
+  void yenInvoicesHaveNoMinorUnit() {
+    BillingFixture yen = new BillingFixture(api, "5000", "JPY", 30);
+    yen.entry(yen.owner, yen.projectId, JAN.plusSeconds(3600), 1000, "Consulting");
+    JsonObject draft = yen.draft();
+    assertEquals("JPY", draft.getString("currency"));
+    assertEquals("1389", draft.getString("subtotal"));
+    assertEquals("264", draft.getString("tax")); // 19 % of 1389 = 263.91
+    assertEquals("1653", draft.getString("total"));
+    assertEquals("5000", draft.getJsonArray("lines").getJsonObject(0).getString("rate"));
+    String id = draft.getString("id");
+    yen.issue(id);
+    assertEquals("validation_failed", api.post(yen.path("/invoices/" + id + "/payments"), yen.owner.token(),
+        new JsonObject().put("amount", "1.5")).errorCode(), "no fractions of a yen");
+    assertEquals("paid", expect(201, api.post(yen.path("/invoices/" + id + "/payments"), yen.owner.token(),
+        new JsonObject().put("amount", "1653"))).json().getString("status"));
+  }
+
+  @Test
   void entriesOnADraftAreLockedUntilItIsDeleted() {
     JsonObject entry = f.entry(f.member, f.projectId, JAN.plusSeconds(3600), 3600, "Work");
     String draftId = f.draft().getString("id");
