@@ -153,6 +153,20 @@ class BillingClusterTest {
       long mine = journal.getJsonArray("events").stream()
           .filter(e -> f.teamId.equals(((JsonObject) e).getString("teamId"))).count();
       assertEquals(5, mine);
+      // a node started later (a restart) runs the job over the same invoices and announces none of them again
+      Node later = TestNodes.start(TestNodes.config().put("TRCR_PG_URL", core.config().getString("TRCR_PG_URL"))
+          .put("TRCR_VERTICLES", "billing").put("TRCR_OVERDUE_CHECK_SECONDS", 1));
+      try {
+        Thread.sleep(3_000);
+        JsonObject after = later.vertx().eventBus().<JsonObject>request(Address.BILLING_JOURNAL_READ.address(),
+            new JsonObject().put("stream", Address.EVENTS_INVOICE_OVERDUE.address()).put("after", 0)
+                .put("limit", 10_000)).await().body();
+        assertEquals(5, after.getJsonArray("events").stream()
+            .filter(e -> f.teamId.equals(((JsonObject) e).getString("teamId"))).count());
+      } finally {
+        later.close().await();
+      }
+      events.forEach((invoice, count) -> assertEquals(1, count.get(), "events for " + invoice));
       // paying an overdue invoice still works and settles it
       JsonObject paid = expect(201, coreApi.post(f.path("/invoices/" + ids.get(0) + "/payments"), f.owner.token(),
           new JsonObject().put("amount", "19.84"))).json();
