@@ -124,7 +124,7 @@ public final class BillingVerticle extends VerticleBase {
     UUID id = UUID.randomUUID();
     return manager(teamId, caller).compose(role -> pool.preparedQuery(BillingSql.INSERT_CLIENT)
             .execute(Tuple.from(new Object[]{id, teamId, name, email, address, currency, tax, terms})))
-        .map(rows -> client(rows.iterator().next()))
+        .map(rows -> BillingJson.client(rows.iterator().next()))
         .recover(BillingVerticle::nameTaken);
   }
 
@@ -134,7 +134,7 @@ public final class BillingVerticle extends VerticleBase {
     return manager(teamId, caller).compose(role -> pool.preparedQuery(BillingSql.CLIENTS).execute(Tuple.of(teamId)))
         .map(rows -> {
           JsonArray out = new JsonArray();
-          rows.forEach(r -> out.add(client(r)));
+          rows.forEach(r -> out.add(BillingJson.client(r)));
           return out;
         });
   }
@@ -144,7 +144,7 @@ public final class BillingVerticle extends VerticleBase {
     Input in = Input.of(msg.body());
     UUID teamId = in.uuid("teamId");
     UUID clientId = in.uuid("clientId");
-    return manager(teamId, caller).compose(role -> client(pool, teamId, clientId, false)).map(BillingVerticle::client);
+    return manager(teamId, caller).compose(role -> client(pool, teamId, clientId, false)).map(BillingJson::client);
   }
 
   private Future<JsonObject> updateClient(Message<JsonObject> msg) {
@@ -171,7 +171,7 @@ public final class BillingVerticle extends VerticleBase {
                     currency != null ? currency : r.getString("currency"),
                     tax != null ? tax : r.getBigDecimal("tax_rate"),
                     terms != null ? terms : r.getInteger("payment_terms_days")})))))
-        .map(rows -> client(rows.iterator().next()))
+        .map(rows -> BillingJson.client(rows.iterator().next()))
         .recover(BillingVerticle::nameTaken);
   }
 
@@ -189,20 +189,6 @@ public final class BillingVerticle extends VerticleBase {
           }
           return r;
         });
-  }
-
-  static JsonObject client(Row r) {
-    return new JsonObject()
-        .put("id", r.getUUID("id").toString())
-        .put("teamId", r.getUUID("team_id").toString())
-        .put("name", r.getString("name"))
-        .put("email", r.getString("email"))
-        .put("address", r.getString("address"))
-        .put("currency", r.getString("currency"))
-        .put("taxRatePercent", Money.rateText(r.getBigDecimal("tax_rate"), 2))
-        .put("paymentTermsDays", r.getInteger("payment_terms_days"))
-        .put("createdAt", Times.iso(r.getOffsetDateTime("created_at")))
-        .put("updatedAt", Times.iso(r.getOffsetDateTime("updated_at")));
   }
 
   /** The client's unbilled time, running timers up to now, priced like an invoice but without rounding. */
@@ -225,7 +211,7 @@ public final class BillingVerticle extends VerticleBase {
           long seconds = 0;
           long unpriced = 0;
           // Σ seconds × rate, divided by 3600 and rounded once at the end.
-          BigDecimal hundredths = BigDecimal.ZERO;
+          BigDecimal rateSeconds = BigDecimal.ZERO;
           List<JsonObject> all = new ArrayList<>();
           reply.getJsonArray("entries", new JsonArray()).forEach(e -> all.add((JsonObject) e));
           reply.getJsonArray("running", new JsonArray()).forEach(e -> all.add((JsonObject) e));
@@ -242,10 +228,10 @@ public final class BillingVerticle extends VerticleBase {
             if (rate == null || !currency.equals(project.currency())) {
               unpriced += s;
             } else {
-              hundredths = hundredths.add(BigDecimal.valueOf(s).multiply(rate));
+              rateSeconds = rateSeconds.add(BigDecimal.valueOf(s).multiply(rate));
             }
           }
-          BigDecimal amount = hundredths.divide(Money.SECONDS_PER_HOUR, digits, java.math.RoundingMode.HALF_UP);
+          BigDecimal amount = rateSeconds.divide(Money.SECONDS_PER_HOUR, digits, java.math.RoundingMode.HALF_UP);
           return new JsonObject().put("seconds", seconds).put("amount", Money.text(amount, digits))
               .put("currency", currency).put("unpricedSeconds", unpriced);
         });
@@ -259,7 +245,7 @@ public final class BillingVerticle extends VerticleBase {
     UUID caller = Bus.caller(msg);
     UUID teamId = Input.of(msg.body()).uuid("teamId");
     return manager(teamId, caller).compose(role -> pool.preparedQuery(BillingSql.SETTINGS).execute(Tuple.of(teamId)))
-        .map(rows -> settings(teamId, first(rows)));
+        .map(rows -> BillingJson.settings(teamId, first(rows)));
   }
 
   /** Fields absent from the body keep their value; null clears sellerAddress and sellerTaxId. */
@@ -275,20 +261,13 @@ public final class BillingVerticle extends VerticleBase {
     String taxId = in.optionalString("sellerTaxId", 100);
     return manager(teamId, caller).compose(role -> pool.withTransaction(conn ->
             conn.preparedQuery(BillingSql.SETTINGS + " FOR UPDATE").execute(Tuple.of(teamId)).compose(rows -> {
-              JsonObject now = settings(teamId, first(rows));
+              JsonObject now = BillingJson.settings(teamId, first(rows));
               return conn.preparedQuery(BillingSql.UPSERT_SETTINGS).execute(Tuple.of(teamId,
                   pattern != null ? pattern.text() : now.getString("invoiceNumberPattern"),
                   addressGiven ? address : now.getString("sellerAddress"),
                   taxIdGiven ? taxId : now.getString("sellerTaxId")));
             })))
-        .map(rows -> settings(teamId, first(rows)));
-  }
-
-  private static JsonObject settings(UUID teamId, Row r) {
-    return new JsonObject().put("teamId", teamId.toString())
-        .put("invoiceNumberPattern", r == null ? NumberPattern.DEFAULT : r.getString("number_pattern"))
-        .put("sellerAddress", r == null ? null : r.getString("seller_address"))
-        .put("sellerTaxId", r == null ? null : r.getString("seller_tax_id"));
+        .map(rows -> BillingJson.settings(teamId, first(rows)));
   }
 
   // --- drafts -------------------------------------------------------------------------------------------------------
@@ -378,7 +357,7 @@ public final class BillingVerticle extends VerticleBase {
               })
               .compose(totals -> pool.withTransaction(conn -> store(conn, id, totals, client.getString("currency"))
                   .compose(row -> {
-                    JsonObject invoice = invoice(row);
+                    JsonObject invoice = BillingJson.invoice(row);
                     return record(conn, draft.teamId(), events, "invoice.created", invoice).map(row);
                   })));
         }))
@@ -442,8 +421,8 @@ public final class BillingVerticle extends VerticleBase {
             JsonArray lines = new JsonArray();
             int position = 0;
             for (Money.Line line : totals.lines()) {
-              lines.add(line(position++, line.description(), line.projectId(), line.taskId(), line.userId(),
-                  line.seconds(), line.rate(), line.amount(), digits));
+              lines.add(BillingJson.line(position++, line.description(), line.projectId(), line.taskId(),
+                  line.userId(), line.seconds(), line.rate(), line.amount(), digits));
             }
             return new JsonObject().put("clientId", draft.clientId().toString()).put("currency", currency)
                 .put("taxRatePercent", Money.rateText(client.getBigDecimal("tax_rate"), 2))
@@ -475,7 +454,7 @@ public final class BillingVerticle extends VerticleBase {
             if (n++ == limit) {
               break;
             }
-            items.add(invoice(r));
+            items.add(BillingJson.invoice(r));
             last = r;
           }
           String next = rows.size() > limit && last != null
@@ -512,7 +491,7 @@ public final class BillingVerticle extends VerticleBase {
     return Future.all(lines, payments).map(ignored -> {
       JsonArray l = new JsonArray();
       for (Row r : lines.result()) {
-        l.add(line(r.getInteger("position"), r.getString("description"), r.getUUID("project_id"),
+        l.add(BillingJson.line(r.getInteger("position"), r.getString("description"), r.getUUID("project_id"),
             r.getUUID("task_id"), r.getUUID("user_id"), r.getLong("seconds"), r.getBigDecimal("rate"),
             r.getBigDecimal("amount"), digits));
       }
@@ -524,60 +503,8 @@ public final class BillingVerticle extends VerticleBase {
             .put("createdBy", r.getUUID("created_by").toString())
             .put("createdAt", Times.iso(r.getOffsetDateTime("created_at"))));
       }
-      return invoice(row).put("lines", l).put("payments", p);
+      return BillingJson.invoice(row).put("lines", l).put("payments", p);
     });
-  }
-
-  private static JsonObject line(int position, String description, UUID projectId, UUID taskId, UUID userId,
-                                 long seconds, BigDecimal rate, BigDecimal amount, int digits) {
-    return new JsonObject().put("position", position).put("description", description)
-        .put("projectId", projectId.toString()).put("taskId", taskId == null ? null : taskId.toString())
-        .put("userId", userId == null ? null : userId.toString()).put("seconds", seconds)
-        .put("hours", BigDecimal.valueOf(seconds).divide(Money.SECONDS_PER_HOUR, 2, java.math.RoundingMode.HALF_UP)
-            .toPlainString())
-        .put("rate", Money.rateText(rate, digits)).put("amount", Money.text(amount, digits));
-  }
-
-  /** An invoice without lines: list items, events. {@code overdue}: issued, unpaid and past its due date now. */
-  static JsonObject invoice(Row r) {
-    String currency = r.getString("currency");
-    int digits = Money.digits(currency);
-    BigDecimal total = r.getBigDecimal("total");
-    BigDecimal paid = r.getBigDecimal("paid");
-    String status = r.getString("status");
-    OffsetDateTime due = r.getOffsetDateTime("due_at");
-    boolean overdue = "issued".equals(status) && due != null && due.toInstant().isBefore(Instant.now());
-    return new JsonObject()
-        .put("id", r.getUUID("id").toString())
-        .put("teamId", r.getUUID("team_id").toString())
-        .put("clientId", r.getUUID("client_id").toString())
-        .put("clientName", r.getString("client_name"))
-        .put("clientEmail", r.getString("client_email"))
-        .put("clientAddress", r.getString("client_address"))
-        .put("status", status)
-        .put("number", r.getString("number"))
-        .put("from", Times.iso(r.getOffsetDateTime("period_from")))
-        .put("to", Times.iso(r.getOffsetDateTime("period_to")))
-        .put("groupBy", r.getString("group_by"))
-        .put("rounding", new JsonObject().put("minutes", r.getInteger("rounding_minutes"))
-            .put("mode", r.getString("rounding_mode")))
-        .put("notes", r.getString("notes"))
-        .put("currency", currency)
-        .put("taxRatePercent", Money.rateText(r.getBigDecimal("tax_rate"), 2))
-        .put("paymentTermsDays", r.getInteger("payment_terms_days"))
-        .put("subtotal", Money.text(r.getBigDecimal("subtotal"), digits))
-        .put("tax", Money.text(r.getBigDecimal("tax"), digits))
-        .put("total", Money.text(total, digits))
-        .put("paid", Money.text(paid, digits))
-        .put("due", Money.text("void".equals(status) ? BigDecimal.ZERO : total.subtract(paid), digits))
-        .put("overdue", overdue)
-        .put("overdueAt", Times.iso(r.getOffsetDateTime("overdue_at")))
-        .put("createdBy", r.getUUID("created_by").toString())
-        .put("createdAt", Times.iso(r.getOffsetDateTime("created_at")))
-        .put("issuedAt", Times.iso(r.getOffsetDateTime("issued_at")))
-        .put("dueAt", Times.iso(due))
-        .put("paidAt", Times.iso(r.getOffsetDateTime("paid_at")))
-        .put("voidedAt", Times.iso(r.getOffsetDateTime("voided_at")));
   }
 
   // --- changing invoices --------------------------------------------------------------------------------------------
@@ -597,7 +524,7 @@ public final class BillingVerticle extends VerticleBase {
               if (!"draft".equals(row.getString("status"))) {
                 throw ErrorCode.INVOICE_STATE.exception("only a draft can be deleted; void an issued invoice");
               }
-              JsonObject invoice = invoice(row).put("status", "deleted");
+              JsonObject invoice = BillingJson.invoice(row).put("status", "deleted");
               return release(teamId, invoiceId)
                   .compose(ignored -> conn.preparedQuery(BillingSql.DELETE_INVOICE).execute(Tuple.of(invoiceId)))
                   .compose(ignored -> record(conn, teamId, events, "invoice.deleted", invoice));
@@ -629,7 +556,7 @@ public final class BillingVerticle extends VerticleBase {
               return conn.preparedQuery(BillingSql.ISSUE).execute(Tuple.of(invoiceId, number, seq));
             }).compose(rows -> {
               Row row = rows.iterator().next();
-              JsonObject invoice = invoice(row);
+              JsonObject invoice = BillingJson.invoice(row);
               JsonObject issued = new JsonObject().put("id", UUID.randomUUID().toString())
                   .put("teamId", teamId.toString()).put("byUserId", caller.toString())
                   .put("invoice", new JsonObject().put("id", invoice.getString("id"))
@@ -693,7 +620,7 @@ public final class BillingVerticle extends VerticleBase {
                     if (!"paid".equals(after.getString("status"))) {
                       return Future.succeededFuture(after);
                     }
-                    return record(conn, teamId, events, "invoice.paid", invoice(after)).map(after);
+                    return record(conn, teamId, events, "invoice.paid", BillingJson.invoice(after)).map(after);
                   });
             })))
         .compose(row -> {
@@ -723,7 +650,7 @@ public final class BillingVerticle extends VerticleBase {
                 Row after = rows.iterator().next();
                 return conn.preparedQuery(BillingSql.DEACTIVATE_ENTRIES).execute(Tuple.of(invoiceId))
                     .compose(ignored -> release(teamId, invoiceId))
-                    .compose(ignored -> record(conn, teamId, events, "invoice.voided", invoice(after)))
+                    .compose(ignored -> record(conn, teamId, events, "invoice.voided", BillingJson.invoice(after)))
                     .map(after);
               });
             })))
@@ -760,7 +687,7 @@ public final class BillingVerticle extends VerticleBase {
     Future<RowSet<Row>> settings = pool.preparedQuery(BillingSql.SETTINGS).execute(Tuple.of(teamId));
     return Future.all(invoice, directory, settings).compose(ignored -> {
       JsonObject inv = invoice.result();
-      JsonObject seller = settings(teamId, first(settings.result()))
+      JsonObject seller = BillingJson.settings(teamId, first(settings.result()))
           .put("name", directory.result().getJsonObject("team").getString("name"));
       return vertx.executeBlocking(() -> InvoicePdf.render(inv, seller), false).map(bytes -> {
         String name = (inv.getString("number") != null ? inv.getString("number") : "draft-" + inv.getString("id"))
@@ -792,7 +719,7 @@ public final class BillingVerticle extends VerticleBase {
       pool.withTransaction(conn -> conn.preparedQuery(BillingSql.MARK_OVERDUE).execute().compose(rows -> {
             Future<Void> chain = Future.succeededFuture();
             for (Row row : rows) {
-              JsonObject invoice = invoice(row);
+              JsonObject invoice = BillingJson.invoice(row);
               UUID teamId = row.getUUID("team_id");
               JsonObject overdue = new JsonObject().put("id", UUID.randomUUID().toString())
                   .put("teamId", teamId.toString())
