@@ -50,6 +50,7 @@ public final class Node {
     m.put("timers", "dev.trcr.timers.TimersVerticle");
     m.put("chat", "dev.trcr.chat.ChatVerticle");
     m.put("board", "dev.trcr.board.BoardVerticle");
+    m.put("billing", "dev.trcr.billing.BillingVerticle");
     m.put("notifications", "dev.trcr.notifications.NotificationsVerticle");
     m.put("api", "dev.trcr.api.ApiVerticle");
     m.put("bridge", "dev.trcr.bridge.BridgeVerticle");

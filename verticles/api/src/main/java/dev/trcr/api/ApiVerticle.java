@@ -172,6 +172,28 @@ public final class ApiVerticle extends VerticleBase {
     router.delete(board + "/tasks/:taskId").handler(ctx -> forward(ctx, Address.BOARD_TASKS_DELETE, 204, false));
 
     // billing (routes of the billing verticle's commands)
+    String billing = "/api/teams/:teamId";
+    router.post(billing + "/clients").handler(ctx -> forward(ctx, Address.BILLING_CLIENTS_CREATE, 201, false));
+    router.get(billing + "/clients").handler(ctx -> forward(ctx, Address.BILLING_CLIENTS_LIST, 200, false));
+    router.get(billing + "/clients/:clientId").handler(ctx -> forward(ctx, Address.BILLING_CLIENTS_GET, 200, false));
+    router.patch(billing + "/clients/:clientId").handler(ctx -> forward(ctx, Address.BILLING_CLIENTS_UPDATE, 200, false));
+    router.get(billing + "/clients/:clientId/unbilled")
+        .handler(ctx -> forward(ctx, Address.BILLING_CLIENTS_UNBILLED, 200, false));
+    router.get(billing + "/billing-settings").handler(ctx -> forward(ctx, Address.BILLING_SETTINGS_GET, 200, false));
+    router.put(billing + "/billing-settings").handler(ctx -> forward(ctx, Address.BILLING_SETTINGS_SET, 200, false));
+    router.get(billing + "/invoices.csv").handler(this::invoicesCsv);
+    router.post(billing + "/invoices").handler(ctx -> forward(ctx, Address.BILLING_INVOICES_CREATE, 201, false));
+    router.post(billing + "/invoices/preview").handler(ctx -> forward(ctx, Address.BILLING_INVOICES_PREVIEW, 200, false));
+    router.get(billing + "/invoices").handler(ctx -> forward(ctx, Address.BILLING_INVOICES_LIST, 200, false));
+    router.get(billing + "/invoices/:invoiceId").handler(ctx -> forward(ctx, Address.BILLING_INVOICES_GET, 200, false));
+    router.delete(billing + "/invoices/:invoiceId")
+        .handler(ctx -> forward(ctx, Address.BILLING_INVOICES_DELETE, 204, false));
+    router.post(billing + "/invoices/:invoiceId/issue")
+        .handler(ctx -> forward(ctx, Address.BILLING_INVOICES_ISSUE, 200, false));
+    router.post(billing + "/invoices/:invoiceId/payments")
+        .handler(ctx -> forward(ctx, Address.BILLING_INVOICES_PAY, 201, false));
+    router.post(billing + "/invoices/:invoiceId/void").handler(ctx -> forward(ctx, Address.BILLING_INVOICES_VOID, 200, false));
+    router.get(billing + "/invoices/:invoiceId/pdf").handler(this::invoicePdf);
 
     // notifications (routes of the notifications verticle's commands)
     router.get("/api/notifications").handler(ctx -> forward(ctx, Address.NOTIFICATIONS_LIST, 200, false));
@@ -388,6 +410,59 @@ public final class ApiVerticle extends VerticleBase {
             return rows;
           });
         }));
+  }
+
+  // --- billing downloads: the bus carries base64 and pages; these routes write bytes and a chunked CSV -------------
+
+  private void invoicePdf(RoutingContext ctx) {
+    JsonObject body;
+    try {
+      body = new JsonObject().put("teamId", Input.parseUuid("teamId", ctx.pathParam("teamId")).toString())
+          .put("invoiceId", Input.parseUuid("invoiceId", ctx.pathParam("invoiceId")).toString());
+    } catch (TrcrException e) {
+      failure(ctx, e);
+      return;
+    }
+    Bus.<JsonObject>request(vertx, Address.BILLING_INVOICES_PDF, body, ctx.get(USER), busTimeoutMs).onComplete(ar -> {
+      if (ar.failed()) {
+        failure(ctx, ar.cause());
+        return;
+      }
+      byte[] pdf = java.util.Base64.getDecoder().decode(ar.result().getString("pdf"));
+      ctx.response().putHeader("content-type", "application/pdf")
+          .putHeader("content-disposition", "attachment; filename=\"" + ar.result().getString("filename") + "\"")
+          .end(Buffer.buffer(pdf));
+    });
+  }
+
+  /** The team's invoices (filters of the list route: status, clientId) as CSV, one page of the list at a time. */
+  private void invoicesCsv(RoutingContext ctx) {
+    UUID user = ctx.get(USER);
+    JsonObject query = new JsonObject();
+    try {
+      ctx.queryParams().forEach((name, value) -> query.put(name, value));
+      query.put("teamId", Input.parseUuid("teamId", ctx.pathParam("teamId")).toString()).put("limit", 200);
+    } catch (TrcrException e) {
+      failure(ctx, e);
+      return;
+    }
+    Bus.<JsonObject>request(vertx, Address.BILLING_INVOICES_LIST, query, user, busTimeoutMs)
+        .onFailure(e -> failure(ctx, e))
+        .onSuccess(page -> new CsvExport(vertx, busTimeoutMs).stream(ctx.response(), "invoices.csv",
+            List.of("id", "number", "status", "clientId", "client", "clientEmail", "currency", "subtotal", "tax",
+                "total", "paid", "due", "overdue", "createdAt", "issuedAt", "dueAt", "paidAt", "voidedAt"),
+            Address.BILLING_INVOICES_LIST, query, user, page, items -> {
+              List<List<?>> rows = new java.util.ArrayList<>();
+              for (Object o : items) {
+                JsonObject i = (JsonObject) o;
+                rows.add(java.util.Arrays.asList(i.getString("id"), i.getString("number"), i.getString("status"),
+                    i.getString("clientId"), i.getString("clientName"), i.getString("clientEmail"),
+                    i.getString("currency"), i.getString("subtotal"), i.getString("tax"), i.getString("total"),
+                    i.getString("paid"), i.getString("due"), i.getBoolean("overdue"), i.getString("createdAt"),
+                    i.getString("issuedAt"), i.getString("dueAt"), i.getString("paidAt"), i.getString("voidedAt")));
+              }
+              return Future.succeededFuture(rows);
+            }));
   }
 
   private static JsonObject body(RoutingContext ctx) {

@@ -20,9 +20,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Billing as notifications sees it, for tests (the billing verticle is built elsewhere): the two journaled event
  * streams served by {@code billing.journal.read} from lists, {@code billing.invoices.document} with a small PDF, and
- * the wake-up published like billing publishes after commit. Can rebuild its history under a new epoch.
+ * the wake-up published like billing publishes after commit. Can rebuild its history under a new epoch. Nodes
+ * that use it run {@link #WITHOUT_BILLING}.
  */
 final class FakeBilling implements AutoCloseable {
+
+  /** Every verticle but billing, whose addresses this stand-in serves. */
+  static final String WITHOUT_BILLING = "workspace,timers,chat,board,notifications,api,bridge";
 
   static final byte[] PDF = "%PDF-1.4\n% trcr test invoice\n%%EOF\n".getBytes(StandardCharsets.US_ASCII);
 

@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class NotificationDeliveryTest {
 
-  private static final String ALL = "workspace,timers,chat,board,notifications,api,bridge";
+  private static final String ALL = FakeBilling.WITHOUT_BILLING;
 
   private static TestNodes.TwoNodes nodes;
   private static Vertx clientVertx;

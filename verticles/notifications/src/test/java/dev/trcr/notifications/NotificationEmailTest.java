@@ -65,7 +65,8 @@ class NotificationEmailTest {
   }
 
   static JsonObject withSmtp(JsonObject config, int port) {
-    return config.put("TRCR_RATE_LIMIT_PER_SECOND", 0).put("TRCR_NOTIFICATIONS_POLL_MS", 300)
+    return config.put("TRCR_VERTICLES", FakeBilling.WITHOUT_BILLING).put("TRCR_RATE_LIMIT_PER_SECOND", 0)
+        .put("TRCR_NOTIFICATIONS_POLL_MS", 300)
         .put("TRCR_SMTP_HOST", "127.0.0.1").put("TRCR_SMTP_PORT", port).put("TRCR_SMTP_TLS", "none")
         .put("TRCR_MAIL_FROM", "trcr <no-reply@trcr.test>")
         .put("TRCR_MAIL_RETRY_BASE_MS", 200).put("TRCR_MAIL_RETRY_MAX_MS", 1_000);

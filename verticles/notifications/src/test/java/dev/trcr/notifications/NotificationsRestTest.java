@@ -70,7 +70,8 @@ class NotificationsRestTest {
   @BeforeAll
   static void startNode() {
     VERTICLE_LOG.addHandler(CAPTURE);
-    node = TestNodes.start(TestNodes.config().put("TRCR_RATE_LIMIT_PER_SECOND", 0)
+    node = TestNodes.start(TestNodes.config().put("TRCR_VERTICLES", FakeBilling.WITHOUT_BILLING)
+        .put("TRCR_RATE_LIMIT_PER_SECOND", 0)
         .put("TRCR_NOTIFICATIONS_POLL_MS", 300));
     clientVertx = Vertx.vertx();
     api = new Api(clientVertx, node.httpPort());
