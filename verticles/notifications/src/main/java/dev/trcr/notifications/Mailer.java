@@ -69,6 +69,12 @@ final class Mailer {
 
   /** The mailer of a configuration, or null when {@code TRCR_SMTP_HOST} is empty (email off). */
   static Mailer of(Vertx vertx, Pool pool, JsonObject config) {
+    MailConfig mail = mailConfig(config);
+    return mail == null ? null : new Mailer(vertx, pool, mail, config);
+  }
+
+  /** The SMTP settings, or null when {@code TRCR_SMTP_HOST} is empty; a bad TRCR_SMTP_TLS is a ConfigException. */
+  static MailConfig mailConfig(JsonObject config) {
     String host = Config.string(config, "TRCR_SMTP_HOST");
     if (host == null) {
       return null;
@@ -90,7 +96,7 @@ final class Mailer {
     } else {
       mail.setLogin(LoginOption.DISABLED);
     }
-    return new Mailer(vertx, pool, mail, config);
+    return mail;
   }
 
   String describe() {

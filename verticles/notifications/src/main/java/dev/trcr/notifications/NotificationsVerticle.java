@@ -43,7 +43,9 @@ public final class NotificationsVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    double hours = ForgottenTimers.hours(config()); // a bad value stops the start with a clear message
+    // Bad values stop the start with a clear message, before anything is opened.
+    double hours = ForgottenTimers.hours(config());
+    Mailer.mailConfig(config());
     return DomainStore.open(vertx, config(), "notifications").compose(opened -> {
       store = opened;
       pool = store.pool();
