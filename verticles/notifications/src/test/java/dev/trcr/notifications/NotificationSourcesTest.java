@@ -94,6 +94,17 @@ class NotificationSourcesTest {
   }
 
   @Test
+  void aMentionInADirectMessageSaysSo() {
+    String dm = expect(200, api.post("/api/teams/" + teamId + "/dms", ada.token(), new JsonObject()
+        .put("userId", bob.id()))).json().getString("id");
+    expect(201, api.post("/api/teams/" + teamId + "/channels/" + dm + "/messages", ada.token(),
+        new JsonObject().put("text", "@bob quick question")));
+    eventually(() -> count(bob, "mention") == 1, "Bob's mention in the DM");
+    assertEquals("Ada mentioned you in a direct message", items(bob).getJsonObject(0).getString("title"));
+    assertEquals("@bob quick question", items(bob).getJsonObject(0).getString("body"));
+  }
+
+  @Test
   void anAssignedTaskNotifiesTheAssigneeButNotWhoAssignsThemself() throws InterruptedException {
     String projectId = api.createProject(ada, teamId, "Website");
     String tasks = "/api/teams/" + teamId + "/projects/" + projectId + "/tasks";
