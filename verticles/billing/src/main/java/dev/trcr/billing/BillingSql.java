@@ -85,4 +85,11 @@ final class BillingSql {
   static final String MARK_OVERDUE =
       "UPDATE billing.invoices SET overdue_at = now() WHERE status = 'issued' AND due_at < now() "
           + "AND overdue_at IS NULL RETURNING " + INVOICE_COLUMNS;
+
+  static final String OWE_RELEASE =
+      "INSERT INTO billing.owed_releases (invoice_id, team_id) VALUES ($1, $2) ON CONFLICT (invoice_id) DO NOTHING";
+  static final String OWED_RELEASES =
+      "SELECT invoice_id, team_id, created_at < now() - interval '2 minutes' AS settled FROM billing.owed_releases "
+          + "ORDER BY created_at LIMIT 200";
+  static final String RELEASE_PAID = "DELETE FROM billing.owed_releases WHERE invoice_id = $1";
 }

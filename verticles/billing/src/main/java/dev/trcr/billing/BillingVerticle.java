@@ -58,6 +58,7 @@ public final class BillingVerticle extends VerticleBase {
   private Pool pool;
   private Journal journal;
   private long overdueTimer = -1;
+  private long releaseTimer = -1;
   private boolean overdueRunning;
 
   @Override
@@ -68,6 +69,8 @@ public final class BillingVerticle extends VerticleBase {
       journal = store.journal();
       long every = Math.max(1, Config.integer(config(), "TRCR_OVERDUE_CHECK_SECONDS")) * 1000L;
       overdueTimer = vertx.setPeriodic(every, id -> markOverdue());
+      releaseTimer = vertx.setPeriodic(Math.max(100, Config.integer(config(), "TRCR_BILLING_RELEASE_SWEEP_MS")),
+          id -> sweepOwedReleases());
       return store.commands()
           .on(Address.BILLING_JOURNAL_READ, journal::read)
           .on(Address.BILLING_CLIENTS_CHECK, this::checkClient)
@@ -96,6 +99,9 @@ public final class BillingVerticle extends VerticleBase {
   public Future<?> stop() {
     if (overdueTimer != -1) {
       vertx.cancelTimer(overdueTimer);
+    }
+    if (releaseTimer != -1) {
+      vertx.cancelTimer(releaseTimer);
     }
     return store == null ? Future.succeededFuture() : store.close();
   }
@@ -393,13 +399,48 @@ public final class BillingVerticle extends VerticleBase {
         .map(rows -> rows.iterator().next());
   }
 
-  /** After a failed draft: give the entries back to timers and drop the draft row. */
+  /**
+   * After a failed draft: drop the draft row and owe timers the release of whatever the claim took, in one
+   * transaction; the release is then paid at once and repeated by the sweeper, which also covers a claim that
+   * committed in timers after its request had timed out here.
+   */
   private Future<Void> undo(UUID teamId, UUID invoiceId) {
-    return release(teamId, invoiceId)
-        .compose(ignored -> pool.preparedQuery(BillingSql.DELETE_INVOICE).execute(Tuple.of(invoiceId)))
-        .<Void>mapEmpty()
+    return pool.withTransaction(conn -> conn.preparedQuery(BillingSql.DELETE_INVOICE).execute(Tuple.of(invoiceId))
+            .compose(ignored -> oweRelease(conn, teamId, invoiceId)))
+        .compose(ignored -> releaseOwed(teamId, invoiceId))
         .onFailure(e -> LOG.log(System.Logger.Level.WARNING, "could not undo draft " + invoiceId
             + "; delete it to release its entries", e));
+  }
+
+  private static Future<Void> oweRelease(SqlConnection conn, UUID teamId, UUID invoiceId) {
+    return conn.preparedQuery(BillingSql.OWE_RELEASE).execute(Tuple.of(invoiceId, teamId)).mapEmpty();
+  }
+
+  /**
+   * Asks timers to release now, so that the entries are editable when the caller gets the answer; a failure is only
+   * logged (the void or delete has committed), and the sweeper asks again.
+   */
+  private Future<Void> releaseOwed(UUID teamId, UUID invoiceId) {
+    return release(teamId, invoiceId).recover(e -> {
+      LOG.log(System.Logger.Level.INFO, "releasing the entries of invoice " + invoiceId + " failed ("
+          + e.getMessage() + "); the sweeper retries");
+      return Future.succeededFuture();
+    });
+  }
+
+  /**
+   * Repeats every owed release (idempotent in timers) and forgets it once it is two minutes old and has succeeded:
+   * by then no claim request of that invoice can still be in flight.
+   */
+  private void sweepOwedReleases() {
+    pool.preparedQuery(BillingSql.OWED_RELEASES).execute().onSuccess(rows -> rows.forEach(r -> {
+      UUID invoiceId = r.getUUID("invoice_id");
+      boolean settled = r.getBoolean("settled");
+      release(r.getUUID("team_id"), invoiceId)
+          .compose(ignored -> settled ? pool.preparedQuery(BillingSql.RELEASE_PAID).execute(Tuple.of(invoiceId))
+              .mapEmpty() : Future.succeededFuture())
+          .onFailure(e -> LOG.log(System.Logger.Level.DEBUG, "owed release of " + invoiceId + " still failing", e));
+    })).onFailure(e -> LOG.log(System.Logger.Level.WARNING, "the owed-release sweep failed", e));
   }
 
   private Future<JsonObject> preview(Message<JsonObject> msg) {
@@ -525,13 +566,13 @@ public final class BillingVerticle extends VerticleBase {
                 throw ErrorCode.INVOICE_STATE.exception("only a draft can be deleted; void an issued invoice");
               }
               JsonObject invoice = BillingJson.invoice(row).put("status", "deleted");
-              return release(teamId, invoiceId)
-                  .compose(ignored -> conn.preparedQuery(BillingSql.DELETE_INVOICE).execute(Tuple.of(invoiceId)))
+              return conn.preparedQuery(BillingSql.DELETE_INVOICE).execute(Tuple.of(invoiceId))
+                  .compose(ignored -> oweRelease(conn, teamId, invoiceId))
                   .compose(ignored -> record(conn, teamId, events, "invoice.deleted", invoice));
             })))
-        .map(ignored -> {
+        .compose(ignored -> {
           journal.published(events);
-          return new JsonObject();
+          return releaseOwed(teamId, invoiceId).map(new JsonObject());
         });
   }
 
@@ -640,7 +681,7 @@ public final class BillingVerticle extends VerticleBase {
             invoiceRow(conn, teamId, invoiceId, true).compose(row -> {
               String status = row.getString("status");
               if ("void".equals(status)) {
-                return release(teamId, invoiceId).map(row);
+                return Future.succeededFuture(row);
               }
               if (!"issued".equals(status)) {
                 throw ErrorCode.INVOICE_STATE.exception("draft".equals(status)
@@ -649,14 +690,15 @@ public final class BillingVerticle extends VerticleBase {
               return conn.preparedQuery(BillingSql.VOID).execute(Tuple.of(invoiceId)).compose(rows -> {
                 Row after = rows.iterator().next();
                 return conn.preparedQuery(BillingSql.DEACTIVATE_ENTRIES).execute(Tuple.of(invoiceId))
-                    .compose(ignored -> release(teamId, invoiceId))
+                    .compose(ignored -> oweRelease(conn, teamId, invoiceId))
                     .compose(ignored -> record(conn, teamId, events, "invoice.voided", BillingJson.invoice(after)))
                     .map(after);
               });
             })))
         .compose(row -> {
           journal.published(events);
-          return full(row);
+          // Voiding again asks timers again: harmless, and a way to hurry a release that failed.
+          return releaseOwed(teamId, invoiceId).compose(ignored -> full(row));
         });
   }
 
