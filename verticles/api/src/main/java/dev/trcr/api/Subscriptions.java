@@ -1,0 +1,253 @@
+package dev.trcr.api;
+
+import dev.trcr.kernel.Address;
+import dev.trcr.kernel.Bus;
+import dev.trcr.kernel.Input;
+import dev.trcr.kernel.RateLimiter;
+import graphql.schema.DataFetchingEnvironment;
+import graphql.schema.idl.RuntimeWiring;
+import graphql.schema.idl.TypeRuntimeWiring;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Subscriptions: each one is an event-bus consumer of the stream the bridge would serve for the same address, admitted
+ * by the bridge's rules (team streams: {@code workspace.access}; channel streams: the owner's {@code chat.access}), and
+ * unregistered when the client completes the operation or the socket closes.
+ *
+ * <p>A refused subscription gets a graphql-transport-ws {@code error} message whose {@code extensions.code} is the
+ * machine code. GraphQLWSHandler renders a failed publisher as {@code {"message": exception.toString()}} without
+ * extensions, so the refusal is written here, on the operation's socket, and the operation then stays silent (it
+ * holds no consumer) until the client forgets it or the socket closes.
+ */
+final class Subscriptions {
+
+  /** GraphQL context keys of a WebSocket operation: its socket and its operation id. */
+  static final String SOCKET = "trcr.ws.socket";
+  static final String OPERATION_ID = "trcr.ws.id";
+
+  /** Events a slow subscriber may fall behind by before its subscription ends with an error. */
+  static final int MAX_QUEUED_EVENTS = 1_000;
+
+  private final Vertx vertx;
+  private final long timeoutMs;
+  private final RateLimiter users;
+
+  Subscriptions(Vertx vertx, long timeoutMs, RateLimiter users) {
+    this.vertx = vertx;
+    this.timeoutMs = timeoutMs;
+    this.users = users;
+  }
+
+  void wire(RuntimeWiring.Builder wiring) {
+    wiring.type(TypeRuntimeWiring.newTypeWiring("Subscription")
+        .dataFetcher("timerEvents", env -> subscribe(env, () -> {
+          UUID team = Input.parseUuid("teamId", env.getArgument("teamId"));
+          return member(env, team, null).map(ignored -> Address.TEAM_TIMERS.address(team));
+        }))
+        .dataFetcher("messageEvents", env -> subscribe(env, () -> {
+          UUID team = Input.parseUuid("teamId", env.getArgument("teamId"));
+          UUID channel = Input.parseUuid("channelId", env.getArgument("channelId"));
+          return Bus.request(vertx, Address.TEAM_CHAT.accessCheck(), new JsonObject().put("teamId", team.toString())
+                  .put("channelId", channel.toString()).put("userId", Resolvers.caller(env).toString()), null, timeoutMs)
+              .map(ignored -> Address.TEAM_CHAT.address(team, channel));
+        }))
+        .dataFetcher("boardEvents", env -> subscribe(env, () -> {
+          UUID team = Input.parseUuid("teamId", env.getArgument("teamId"));
+          UUID project = Input.parseUuid("projectId", env.getArgument("projectId"));
+          return member(env, team, project).map(ignored -> Address.TEAM_BOARD.address(team, project));
+        })));
+  }
+
+  /** A member of the team (and, when named, a project of that team): team_not_found / project_not_found if not. */
+  private Future<Object> member(DataFetchingEnvironment env, UUID team, UUID project) {
+    JsonObject body = new JsonObject().put("teamId", team.toString()).put("userId", Resolvers.caller(env).toString());
+    if (project != null) {
+      body.put("projectId", project.toString());
+    }
+    return Bus.request(vertx, Address.WORKSPACE_ACCESS, body, null, timeoutMs);
+  }
+
+  private CompletableFuture<Publisher<JsonObject>> subscribe(DataFetchingEnvironment env,
+                                                            java.util.function.Supplier<Future<String>> admit) {
+    Future<String> address;
+    try {
+      UUID caller = Resolvers.caller(env);
+      long wait = users.acquire(caller);
+      address = wait > 0 ? Future.failedFuture(RateLimiter.limited(wait)) : admit.get();
+    } catch (RuntimeException e) {
+      address = Future.failedFuture(e);
+    }
+    return address.<Publisher<JsonObject>>map(a -> new BusPublisher(vertx, a))
+        .recover(failure -> refuse(env, failure))
+        .toCompletionStage().toCompletableFuture();
+  }
+
+  /** Writes the {@code error} message with the machine code, and answers a publisher that never emits. */
+  private Future<Publisher<JsonObject>> refuse(DataFetchingEnvironment env, Throwable failure) {
+    ServerWebSocket socket = env.getGraphQlContext().get(SOCKET);
+    String id = env.getGraphQlContext().get(OPERATION_ID);
+    JsonObject error = GraphqlErrors.restError(failure, "GraphQL subscription " + env.getField().getName());
+    if (socket == null || id == null) {
+      return Future.failedFuture(failure); // not over the WebSocket: the ordinary error path has the code
+    }
+    socket.writeTextMessage(new JsonObject().put("id", id).put("type", "error")
+        .put("payload", GraphqlErrors.wsErrorPayload(error)).encode());
+    return Future.succeededFuture(subscriber -> subscriber.onSubscribe(new Subscription() {
+      @Override
+      public void request(long n) {
+      }
+
+      @Override
+      public void cancel() {
+      }
+    }));
+  }
+
+  /**
+   * One stream's events as a Reactive Streams publisher: the consumer is registered on subscribe and unregistered on
+   * cancel or error. Repeats (the journal relay may publish an event twice) are dropped by their {@code seq} within an
+   * {@code epoch}; each event gains {@code at}, its {@code ts} as an instant.
+   */
+  static final class BusPublisher implements Publisher<JsonObject> {
+    private final Vertx vertx;
+    private final String address;
+
+    BusPublisher(Vertx vertx, String address) {
+      this.vertx = vertx;
+      this.address = address;
+    }
+
+    @Override
+    public void subscribe(Subscriber<? super JsonObject> subscriber) {
+      new Delivery(vertx, address, subscriber).start();
+    }
+  }
+
+  private static final class Delivery implements Subscription {
+    private final Subscriber<? super JsonObject> subscriber;
+    private final MessageConsumer<Object> consumer;
+    private final ArrayDeque<JsonObject> queue = new ArrayDeque<>();
+    private long demand;
+    private boolean done;
+    private boolean draining;
+    private String epoch;
+    private long lastSeq;
+
+    Delivery(Vertx vertx, String address, Subscriber<? super JsonObject> subscriber) {
+      this.subscriber = subscriber;
+      this.consumer = vertx.eventBus().consumer(address);
+    }
+
+    void start() {
+      consumer.handler(message -> {
+        if (message.body() instanceof JsonObject event) {
+          offer(event);
+        }
+      });
+      subscriber.onSubscribe(this);
+    }
+
+    private void offer(JsonObject event) {
+      boolean overflow = false;
+      synchronized (this) {
+        if (done || repeated(event)) {
+          return;
+        }
+        if (queue.size() >= MAX_QUEUED_EVENTS) {
+          done = true;
+          overflow = true;
+          queue.clear();
+        } else {
+          Object ts = event.getValue("ts");
+          queue.add(ts instanceof Number n ? event.copy().put("at", Instant.ofEpochMilli(n.longValue()).toString()) : event);
+        }
+      }
+      if (overflow) {
+        consumer.unregister();
+        subscriber.onError(new SlowSubscriber());
+        return;
+      }
+      drain();
+    }
+
+    private boolean repeated(JsonObject event) {
+      Object seq = event.getValue("seq");
+      if (!(seq instanceof Number n)) {
+        return false; // ephemeral events (typing) have no seq
+      }
+      String eventEpoch = event.getString("epoch");
+      if (epoch != null && epoch.equals(eventEpoch) && n.longValue() <= lastSeq) {
+        return true;
+      }
+      epoch = eventEpoch;
+      lastSeq = n.longValue();
+      return false;
+    }
+
+    private void drain() {
+      while (true) {
+        JsonObject next;
+        synchronized (this) {
+          if (draining || done || demand == 0 || queue.isEmpty()) {
+            return;
+          }
+          draining = true;
+          demand--;
+          next = queue.poll();
+        }
+        try {
+          subscriber.onNext(next);
+        } finally {
+          synchronized (this) {
+            draining = false;
+          }
+        }
+      }
+    }
+
+    @Override
+    public void request(long n) {
+      synchronized (this) {
+        demand = demand + n < 0 ? Long.MAX_VALUE : demand + n;
+      }
+      drain();
+    }
+
+    @Override
+    public void cancel() {
+      synchronized (this) {
+        if (done) {
+          return;
+        }
+        done = true;
+        queue.clear();
+      }
+      consumer.unregister();
+    }
+  }
+
+  /** The error a subscriber that fell too far behind gets; its text is what the client sees. */
+  static final class SlowSubscriber extends RuntimeException {
+    SlowSubscriber() {
+      super("the subscription fell " + MAX_QUEUED_EVENTS + " events behind and was ended; subscribe again", null,
+          false, false);
+    }
+
+    @Override
+    public String toString() {
+      return getMessage();
+    }
+  }
+}
