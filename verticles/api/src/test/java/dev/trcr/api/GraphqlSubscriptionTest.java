@@ -161,6 +161,16 @@ class GraphqlSubscriptionTest {
   }
 
   @Test
+  void logoutThroughTheOtherNodeClosesTheUsersSocketsWith4401() {
+    Session leaving = rest.signup("Leo");
+    try (GraphqlClient.Socket mine = socket(leaving); GraphqlClient.Socket others = socket(bob)) {
+      assertEquals(204, rest.post("/api/auth/logout", leaving.token(), null).status());
+      assertEquals(4401, mine.awaitClose(1_000), "the edge heard the revocation within a second");
+      assertNull(others.awaitClose(200), "another user's socket stays open");
+    }
+  }
+
+  @Test
   void messagesAndBoardChangesArriveWithTheirAuthors() {
     String channel = expect(200, rest.get("/api/teams/" + team + "/channels", ada.token())).array().stream()
         .map(JsonObject.class::cast).filter(c -> "general".equals(c.getString("kind"))).findFirst().orElseThrow()
