@@ -84,7 +84,7 @@ public final class GraphqlApi {
     List<Instrumentation> instrumentations = new ArrayList<>();
     instrumentations.add(new JsonObjectAdapter());
     instrumentations.addAll(QueryLimits.instrumentations(Config.integer(config, "TRCR_GRAPHQL_MAX_DEPTH"),
-        Config.integer(config, "TRCR_GRAPHQL_MAX_COMPLEXITY")));
+        Config.integer(config, "TRCR_GRAPHQL_MAX_COMPLEXITY"), users));
     instrumentations.add(new GraphqlErrors.Codes());
     return GraphQL.newGraphQL(schema)
         .instrumentation(new ChainedInstrumentation(instrumentations))

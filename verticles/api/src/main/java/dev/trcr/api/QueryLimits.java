@@ -1,6 +1,7 @@
 package dev.trcr.api;
 
 import dev.trcr.kernel.ErrorCode;
+import dev.trcr.kernel.RateLimiter;
 import graphql.analysis.FieldComplexityCalculator;
 import graphql.analysis.MaxQueryComplexityInstrumentation;
 import graphql.analysis.MaxQueryDepthInstrumentation;
@@ -31,7 +32,8 @@ import java.util.List;
  *   {@code limit} argument (its default when omitted) multiplies what is selected under it by that number; the total
  *   may not exceed {@code TRCR_GRAPHQL_MAX_COMPLEXITY};</li>
  *   <li>HTTP rules ({@code method_not_allowed}, {@code invalid_query}): mutations only over POST, subscriptions only
- *   over the WebSocket.</li>
+ *   over the WebSocket;</li>
+ *   <li>rate ({@code rate_limited}): each root field takes a token of the caller's rate limit, as a REST call does.</li>
  * </ul>
  */
 final class QueryLimits {
@@ -42,8 +44,43 @@ final class QueryLimits {
   private QueryLimits() {
   }
 
-  static List<Instrumentation> instrumentations(int maxDepth, int maxComplexity) {
-    return List.of(new TransportRules(), new Depth(maxDepth), new Complexity(maxComplexity));
+  static List<Instrumentation> instrumentations(int maxDepth, int maxComplexity, RateLimiter users) {
+    return List.of(new TransportRules(), new Depth(maxDepth), new Complexity(maxComplexity), new RateShare(users));
+  }
+
+  /**
+   * REST spends one token of the caller's rate limit per command; a GraphQL operation may hold many root fields (each
+   * one or more commands), so it spends one per root field: over HTTP the request's token paid for the first, over the
+   * WebSocket nothing did yet. Subscriptions pay when they subscribe ({@link Subscriptions}).
+   */
+  private static final class RateShare extends SimplePerformantInstrumentation {
+    private final RateLimiter users;
+
+    RateShare(RateLimiter users) {
+      this.users = users;
+    }
+
+    @Override
+    public InstrumentationContext<ExecutionResult> beginExecuteOperation(InstrumentationExecuteOperationParameters p,
+                                                                        InstrumentationState state) {
+      ExecutionContext ec = p.getExecutionContext();
+      OperationDefinition operation = ec.getOperationDefinition();
+      dev.trcr.kernel.Tokens.Verified caller = ec.getGraphQLContext().get(Resolvers.CALLER);
+      if (caller == null || operation.getOperation() == OperationDefinition.Operation.SUBSCRIPTION
+          || isIntrospection(operation)) {
+        return SimpleInstrumentationContext.noOp();
+      }
+      boolean websocket = Boolean.TRUE.equals(ec.getGraphQLContext().get(OVER_WEBSOCKET));
+      int due = operation.getSelectionSet().getSelections().size() - (websocket ? 0 : 1);
+      for (int i = 0; i < due; i++) {
+        long wait = users.acquire(caller.userId());
+        if (wait > 0) {
+          throw new AbortExecutionException(List.of(GraphqlErrors.error(ErrorCode.RATE_LIMITED,
+              RateLimiter.limited(wait).getMessage() + " (each root field counts as one request)")));
+        }
+      }
+      return SimpleInstrumentationContext.noOp();
+    }
   }
 
   /** A field's items: its {@code first} or {@code limit} argument, with the schema's default applied. */

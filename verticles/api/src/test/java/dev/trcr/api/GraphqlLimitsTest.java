@@ -120,6 +120,20 @@ class GraphqlLimitsTest {
   }
 
   @Test
+  void eachRootFieldCountsAsOneRequest() {
+    Session greedy = api.signup("Greedy");
+    StringBuilder query = new StringBuilder("{");
+    for (int i = 0; i < 35; i++) {
+      query.append(" m").append(i).append(": me { id }");
+    }
+    query.append(" }");
+    sent.clear();
+    JsonObject error = graphql.error(greedy.token(), query.toString(), null);
+    assertEquals("rate_limited", code(error), error.encode());
+    assertNull(sent.get("workspace.me"), "nothing was asked of the domains: " + sent);
+  }
+
+  @Test
   void graphiqlCanBeTurnedOff() {
     assertEquals(404, api.get("/graphiql/", null).status());
   }
