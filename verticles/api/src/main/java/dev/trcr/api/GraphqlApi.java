@@ -63,6 +63,7 @@ public final class GraphqlApi {
   private final Tokens tokens;
   private final RateLimiter users;
   private final Loaders loaders;
+  private Subscriptions subscriptions;
   private final GraphQL graphQL;
   /** The open sockets of each user with the token version they authenticated with: logout closes them (4401). */
   private final Map<UUID, Map<ServerWebSocket, Integer>> sockets = new ConcurrentHashMap<>();
@@ -79,7 +80,8 @@ public final class GraphqlApi {
   private GraphQL build(long busTimeoutMs) {
     RuntimeWiring.Builder wiring = RuntimeWiring.newRuntimeWiring();
     new Resolvers(vertx, busTimeoutMs).wire(wiring);
-    new Subscriptions(vertx, busTimeoutMs, users).wire(wiring);
+    subscriptions = new Subscriptions(vertx, busTimeoutMs, users, Config.integer(config, "TRCR_GRAPHQL_MAX_SUBSCRIPTIONS"));
+    subscriptions.wire(wiring);
     GraphQLSchema schema = new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(sdl()), wiring.build());
     List<Instrumentation> instrumentations = new ArrayList<>();
     instrumentations.add(new JsonObjectAdapter());
@@ -186,6 +188,7 @@ public final class GraphqlApi {
   }
 
   private void forget(ServerWebSocket socket) {
+    subscriptions.forget(socket);
     sockets.values().forEach(open -> open.remove(socket));
     sockets.values().removeIf(Map::isEmpty);
   }

@@ -2,6 +2,7 @@ package dev.trcr.api;
 
 import dev.trcr.kernel.Address;
 import dev.trcr.kernel.Bus;
+import dev.trcr.kernel.ErrorCode;
 import dev.trcr.kernel.Input;
 import dev.trcr.kernel.RateLimiter;
 import graphql.schema.DataFetchingEnvironment;
@@ -18,8 +19,11 @@ import org.reactivestreams.Subscription;
 
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Subscriptions: each one is an event-bus consumer of the stream the bridge would serve for the same address, admitted
@@ -43,11 +47,20 @@ final class Subscriptions {
   private final Vertx vertx;
   private final long timeoutMs;
   private final RateLimiter users;
+  private final int maxPerSocket;
+  /** Live subscriptions of each open socket, against {@code TRCR_GRAPHQL_MAX_SUBSCRIPTIONS}. */
+  private final Map<ServerWebSocket, AtomicInteger> perSocket = new ConcurrentHashMap<>();
 
-  Subscriptions(Vertx vertx, long timeoutMs, RateLimiter users) {
+  Subscriptions(Vertx vertx, long timeoutMs, RateLimiter users, int maxPerSocket) {
     this.vertx = vertx;
     this.timeoutMs = timeoutMs;
     this.users = users;
+    this.maxPerSocket = maxPerSocket;
+  }
+
+  /** The socket closed: its subscriptions were cancelled with it. */
+  void forget(ServerWebSocket socket) {
+    perSocket.remove(socket);
   }
 
   void wire(RuntimeWiring.Builder wiring) {
@@ -82,16 +95,35 @@ final class Subscriptions {
   private CompletableFuture<Publisher<JsonObject>> subscribe(DataFetchingEnvironment env,
                                                             java.util.function.Supplier<Future<String>> admit) {
     Future<String> address;
+    ServerWebSocket socket = env.getGraphQlContext().get(SOCKET);
+    AtomicInteger live = socket == null ? new AtomicInteger() : perSocket.computeIfAbsent(socket, s -> new AtomicInteger());
     try {
       UUID caller = Resolvers.caller(env);
       long wait = users.acquire(caller);
-      address = wait > 0 ? Future.failedFuture(RateLimiter.limited(wait)) : admit.get();
+      if (wait > 0) {
+        address = Future.failedFuture(RateLimiter.limited(wait));
+      } else if (live.incrementAndGet() > maxPerSocket) {
+        live.decrementAndGet();
+        address = Future.failedFuture(ErrorCode.RATE_LIMITED.exception("a socket may hold at most " + maxPerSocket
+            + " subscriptions; complete one first"));
+      } else {
+        address = admitted(admit).onFailure(e -> live.decrementAndGet());
+      }
     } catch (RuntimeException e) {
       address = Future.failedFuture(e);
     }
-    return address.<Publisher<JsonObject>>map(a -> new BusPublisher(vertx, a))
+    return address.<Publisher<JsonObject>>map(a -> new BusPublisher(vertx, a, live::decrementAndGet))
         .recover(failure -> refuse(env, failure))
         .toCompletionStage().toCompletableFuture();
+  }
+
+  /** The access check's outcome; invalid arguments (thrown while building it) become its failure. */
+  private static Future<String> admitted(java.util.function.Supplier<Future<String>> admit) {
+    try {
+      return admit.get();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   /** Writes the {@code error} message with the machine code, and answers a publisher that never emits. */
@@ -123,21 +155,24 @@ final class Subscriptions {
   static final class BusPublisher implements Publisher<JsonObject> {
     private final Vertx vertx;
     private final String address;
+    private final Runnable onEnd;
 
-    BusPublisher(Vertx vertx, String address) {
+    BusPublisher(Vertx vertx, String address, Runnable onEnd) {
       this.vertx = vertx;
       this.address = address;
+      this.onEnd = onEnd;
     }
 
     @Override
     public void subscribe(Subscriber<? super JsonObject> subscriber) {
-      new Delivery(vertx, address, subscriber).start();
+      new Delivery(vertx, address, subscriber, onEnd).start();
     }
   }
 
   private static final class Delivery implements Subscription {
     private final Subscriber<? super JsonObject> subscriber;
     private final MessageConsumer<Object> consumer;
+    private final Runnable onEnd;
     private final ArrayDeque<JsonObject> queue = new ArrayDeque<>();
     private long demand;
     private boolean done;
@@ -145,9 +180,10 @@ final class Subscriptions {
     private String epoch;
     private long lastSeq;
 
-    Delivery(Vertx vertx, String address, Subscriber<? super JsonObject> subscriber) {
+    Delivery(Vertx vertx, String address, Subscriber<? super JsonObject> subscriber, Runnable onEnd) {
       this.subscriber = subscriber;
       this.consumer = vertx.eventBus().consumer(address);
+      this.onEnd = onEnd;
     }
 
     void start() {
@@ -176,6 +212,7 @@ final class Subscriptions {
       }
       if (overflow) {
         consumer.unregister();
+        onEnd.run();
         subscriber.onError(new SlowSubscriber());
         return;
       }
@@ -235,6 +272,7 @@ final class Subscriptions {
         queue.clear();
       }
       consumer.unregister();
+      onEnd.run();
     }
   }
 

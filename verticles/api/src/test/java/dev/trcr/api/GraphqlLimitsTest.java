@@ -40,6 +40,7 @@ class GraphqlLimitsTest {
     node = TestNodes.start(TestNodes.config()
         .put("TRCR_GRAPHQL_MAX_DEPTH", 5)
         .put("TRCR_GRAPHIQL", false)
+        .put("TRCR_GRAPHQL_MAX_SUBSCRIPTIONS", 2)
         .put("TRCR_RATE_LIMIT_PER_SECOND", 1)
         .put("TRCR_RATE_LIMIT_BURST", 30));
     node.vertx().eventBus().addOutboundInterceptor(ctx -> {
@@ -131,6 +132,51 @@ class GraphqlLimitsTest {
     JsonObject error = graphql.error(greedy.token(), query.toString(), null);
     assertEquals("rate_limited", code(error), error.encode());
     assertNull(sent.get("workspace.me"), "nothing was asked of the domains: " + sent);
+  }
+
+  @Test
+  void aSocketHoldsAtMostTheConfiguredSubscriptions() {
+    Session owner = api.signup("Sam");
+    String ownTeam = api.createTeam(owner, "Subs");
+    String ownProject = api.createProject(owner, ownTeam, "P");
+    String query = "subscription($t: ID!) { timerEvents(teamId: $t) { type } }";
+    JsonObject vars = new JsonObject().put("t", ownTeam);
+    try (GraphqlClient.Socket socket = GraphqlClient.Socket.connect(clientVertx, node.httpPort()).init(owner.token())) {
+      socket.subscribe("a", query, vars);
+      socket.subscribe("b", query, vars);
+      socket.subscribe("c", query, vars);
+      JsonObject refused = socket.nextMatching(m -> "c".equals(m.getString("id")), 5_000);
+      assertEquals("error", refused.getString("type"), refused.encode());
+      assertEquals("rate_limited", refused.getJsonArray("payload").getJsonObject(0).getJsonObject("extensions")
+          .getString("code"));
+
+      socket.complete("a");
+      socket.subscribe("d", query, vars);
+      JsonObject event = null;
+      for (int i = 0; i < 20 && event == null; i++) {
+        Api.expect(201, api.startTimer(owner, ownTeam, ownProject));
+        event = socket.nextMatching(m -> "d".equals(m.getString("id")), 250);
+      }
+      assertNotNull(event, "a completed subscription frees its place");
+      assertEquals("next", event.getString("type"), event.encode());
+    }
+  }
+
+  @Test
+  void aSubscriptionThatDoesNotValidateIsAnsweredWithItsErrors() {
+    try (GraphqlClient.Socket socket = GraphqlClient.Socket.connect(clientVertx, node.httpPort()).init(ada.token())) {
+      socket.subscribe("bad", "subscription { timerEvents(teamId: \"x\") { nope } }", null);
+      JsonObject answer = socket.nextMatching(m -> "bad".equals(m.getString("id")), 5_000);
+      assertNotNull(answer);
+      assertEquals("next", answer.getString("type"), answer.encode());
+      assertEquals("invalid_query", answer.getJsonObject("payload").getJsonArray("errors").getJsonObject(0)
+          .getJsonObject("extensions").getString("code"));
+      assertEquals("complete", socket.nextMatching(m -> "bad".equals(m.getString("id")), 5_000).getString("type"));
+
+      socket.send(new JsonObject().put("type", "no-such-type"));
+      assertEquals(4400, socket.awaitClose(5_000), "an unknown message type closes the socket (graphql-transport-ws)");
+    }
+    assertEquals(200, api.get("/health", null).status());
   }
 
   @Test
