@@ -63,7 +63,7 @@ public final class GraphqlApi {
   private final Tokens tokens;
   private final RateLimiter users;
   private final Loaders loaders;
-  private Subscriptions subscriptions;
+  private final Subscriptions subscriptions;
   private final GraphQL graphQL;
   /** The open sockets of each user with the token version they authenticated with: logout closes them (4401). */
   private final Map<UUID, Map<ServerWebSocket, Integer>> sockets = new ConcurrentHashMap<>();
@@ -74,13 +74,14 @@ public final class GraphqlApi {
     this.tokens = tokens;
     this.users = users;
     this.loaders = new Loaders(vertx, busTimeoutMs);
+    this.subscriptions = new Subscriptions(vertx, busTimeoutMs, users,
+        Config.integer(config, "TRCR_GRAPHQL_MAX_SUBSCRIPTIONS"));
     this.graphQL = build(busTimeoutMs);
   }
 
   private GraphQL build(long busTimeoutMs) {
     RuntimeWiring.Builder wiring = RuntimeWiring.newRuntimeWiring();
     new Resolvers(vertx, busTimeoutMs).wire(wiring);
-    subscriptions = new Subscriptions(vertx, busTimeoutMs, users, Config.integer(config, "TRCR_GRAPHQL_MAX_SUBSCRIPTIONS"));
     subscriptions.wire(wiring);
     GraphQLSchema schema = new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(sdl()), wiring.build());
     List<Instrumentation> instrumentations = new ArrayList<>();
@@ -213,9 +214,11 @@ public final class GraphqlApi {
   /** Failures of the HTTP handlers before execution (BodyHandler, GraphQLHandler): GraphQL-shaped errors. */
   private void failure(RoutingContext ctx) {
     Throwable cause = ctx.failure();
+    boolean notJson = cause instanceof DecodeException || cause != null && cause.getCause() instanceof DecodeException;
     TrcrException error = switch (ctx.statusCode()) {
-      case 400 -> cause instanceof DecodeException || cause instanceof IllegalArgumentException && cause.getCause() instanceof DecodeException
-          ? ErrorCode.INVALID_JSON.exception("the body is not a GraphQL request in JSON")
+      case 400 -> notJson
+          ? ErrorCode.INVALID_JSON.exception("not a GraphQL request: the body, or variables or extensions in the "
+              + "query string, are not valid JSON")
           : ErrorCode.INVALID_QUERY.exception(cause == null || cause.getMessage() == null ? "not a GraphQL request"
               : "not a GraphQL request: " + cause.getMessage());
       case 405 -> ErrorCode.METHOD_NOT_ALLOWED.exception("GraphQL takes GET (queries) and POST");

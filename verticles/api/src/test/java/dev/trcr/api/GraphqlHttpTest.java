@@ -380,6 +380,23 @@ class GraphqlHttpTest {
     assertEquals(400, noQuery.status(), noQuery.toString());
     assertEquals("invalid_query", code(noQuery.json().getJsonArray("errors").getJsonObject(0)));
 
+    io.vertx.ext.web.client.WebClient web = io.vertx.ext.web.client.WebClient.create(clientVertx);
+    try {
+      var plain = web.post(node.httpPort(), "127.0.0.1", "/graphql").putHeader("Authorization", "Bearer " + ada.token())
+          .putHeader("content-type", "text/plain").sendBuffer(Buffer.buffer("{ me { id } }")).await();
+      assertEquals(415, plain.statusCode(), plain.bodyAsString());
+      assertEquals("unsupported_media_type", code(plain.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0)));
+      var graphqlBody = web.post(node.httpPort(), "127.0.0.1", "/graphql").putHeader("Authorization", "Bearer " + ada.token())
+          .putHeader("content-type", "application/graphql").sendBuffer(Buffer.buffer("{ me { name } }")).await();
+      assertEquals("Ada", graphqlBody.bodyAsJsonObject().getJsonObject("data").getJsonObject("me").getString("name"));
+      var badVariables = web.get(node.httpPort(), "127.0.0.1", "/graphql").putHeader("Authorization", "Bearer " + ada.token())
+          .addQueryParam("query", "{ me { id } }").addQueryParam("variables", "{nope").send().await();
+      assertEquals(400, badVariables.statusCode(), badVariables.bodyAsString());
+      assertEquals("invalid_json", code(badVariables.bodyAsJsonObject().getJsonArray("errors").getJsonObject(0)));
+    } finally {
+      web.close();
+    }
+
     // A GraphQL request that is wrong: 200 with errors, no data.
     assertEquals("invalid_query", code(graphql.error(ada.token(), "{ me { id ", null)));
     assertEquals("invalid_query", code(graphql.error(ada.token(), "{ me { password } }", null)));
