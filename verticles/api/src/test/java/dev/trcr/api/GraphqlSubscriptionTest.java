@@ -171,6 +171,30 @@ class GraphqlSubscriptionTest {
   }
 
   @Test
+  void operationsOnASocketWhoseTokenExpiredAreRefused() throws InterruptedException {
+    io.vertx.ext.auth.jwt.JWTAuth signer = io.vertx.ext.auth.jwt.JWTAuth.create(clientVertx,
+        new io.vertx.ext.auth.jwt.JWTAuthOptions().addPubSecKey(new io.vertx.ext.auth.PubSecKeyOptions()
+            .setAlgorithm("HS256").setBuffer(TestNodes.JWT_SECRET)));
+    long now = System.currentTimeMillis() / 1000;
+    String shortLived = signer.generateToken(new JsonObject().put("sub", ada.id()).put("ver", 0).put("iat", now)
+        .put("exp", now + 2), new io.vertx.ext.auth.JWTOptions().setAlgorithm("HS256").setNoTimestamp(true));
+    try (GraphqlClient.Socket socket = GraphqlClient.Socket.connect(clientVertx, edge.httpPort()).init(shortLived)) {
+      socket.subscribe("early", "query { me { id } }", null);
+      assertEquals("next", socket.nextMatching(m -> "early".equals(m.getString("id")), 3_000).getString("type"));
+      Thread.sleep(Math.max(0, (now + 3) * 1000 - System.currentTimeMillis()));
+      socket.subscribe("late", TIMERS, new JsonObject().put("t", team));
+      JsonObject refused = socket.nextMatching(m -> "late".equals(m.getString("id")), 5_000);
+      assertEquals("error", refused.getString("type"), refused.encode());
+      assertEquals("unauthenticated", refused.getJsonArray("payload").getJsonObject(0).getJsonObject("extensions")
+          .getString("code"));
+      socket.subscribe("me", "query { me { id } }", null);
+      JsonObject me = socket.nextMatching(next("me"), 5_000);
+      assertEquals("unauthenticated", me.getJsonObject("payload").getJsonArray("errors").getJsonObject(0)
+          .getJsonObject("extensions").getString("code"), me.encode());
+    }
+  }
+
+  @Test
   void messagesAndBoardChangesArriveWithTheirAuthors() {
     String channel = expect(200, rest.get("/api/teams/" + team + "/channels", ada.token())).array().stream()
         .map(JsonObject.class::cast).filter(c -> "general".equals(c.getString("kind"))).findFirst().orElseThrow()
