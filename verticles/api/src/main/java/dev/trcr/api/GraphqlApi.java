@@ -1,5 +1,6 @@
 package dev.trcr.api;
 
+import dev.trcr.kernel.Address;
 import dev.trcr.kernel.Config;
 import dev.trcr.kernel.ErrorCode;
 import dev.trcr.kernel.RateLimiter;
@@ -122,8 +123,7 @@ public final class GraphqlApi {
     router.route(PATH).handler(this::authenticate);
     router.route(PATH).handler(GraphQLHandler.builder(graphQL).beforeExecute(this::beforeHttpOperation).build());
     router.route(PATH).failureHandler(this::failure);
-    vertx.eventBus().<JsonObject>consumer(dev.trcr.kernel.Address.WORKSPACE_TOKENS_REVOKED.address(),
-        m -> revoked(m.body()));
+    vertx.eventBus().<JsonObject>consumer(Address.WORKSPACE_TOKENS_REVOKED.address(), m -> revoked(m.body()));
 
     if (Config.flag(config, "TRCR_GRAPHIQL")) {
       router.route("/graphiql*").handler(ctx -> {
