@@ -26,9 +26,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Subscriptions: each one is an event-bus consumer of the stream the bridge would serve for the same address, admitted
- * by the bridge's rules (team streams: {@code workspace.access}; channel streams: the owner's {@code chat.access}), and
- * unregistered when the client completes the operation or the socket closes.
+ * Subscriptions: each one follows the event-bus stream the bridge would serve for the same address, admitted by the
+ * bridge's rules (team streams: {@code workspace.access}; channel streams: the owner's {@code chat.access}), through
+ * one consumer per address and node ({@link Streams}); it leaves when the client completes the operation or the socket
+ * closes.
  *
  * <p>A refused subscription gets a graphql-transport-ws {@code error} message whose {@code extensions.code} is the
  * machine code. GraphQLWSHandler renders a failed publisher as {@code {"message": exception.toString()}} without
@@ -48,6 +49,7 @@ final class Subscriptions {
   private final long timeoutMs;
   private final RateLimiter users;
   private final int maxPerSocket;
+  private final Streams streams;
   /** Live subscriptions of each open socket, against {@code TRCR_GRAPHQL_MAX_SUBSCRIPTIONS}. */
   private final Map<ServerWebSocket, AtomicInteger> perSocket = new ConcurrentHashMap<>();
 
@@ -56,6 +58,7 @@ final class Subscriptions {
     this.timeoutMs = timeoutMs;
     this.users = users;
     this.maxPerSocket = maxPerSocket;
+    this.streams = new Streams(vertx);
   }
 
   /** The socket closed: its subscriptions were cancelled with it. */
@@ -112,7 +115,7 @@ final class Subscriptions {
     } catch (RuntimeException e) {
       address = Future.failedFuture(e);
     }
-    return address.<Publisher<JsonObject>>map(a -> new BusPublisher(vertx, a, live::decrementAndGet))
+    return address.<Publisher<JsonObject>>map(a -> new BusPublisher(streams, a, live::decrementAndGet))
         .recover(failure -> refuse(env, failure))
         .toCompletionStage().toCompletableFuture();
   }
@@ -148,30 +151,73 @@ final class Subscriptions {
   }
 
   /**
-   * One stream's events as a Reactive Streams publisher: the consumer is registered on subscribe and unregistered on
-   * cancel or error. Repeats (the journal relay may publish an event twice) are dropped by their {@code seq} within an
-   * {@code epoch}; each event gains {@code at}, its {@code ts} as an instant.
+   * One event-bus consumer per stream address on this node, shared by every subscription to it, as the bridge's hub
+   * does: the cluster's registry holds one entry per node and address instead of one per subscription, and an event
+   * crosses the cluster once per node. The consumer goes when the last subscription to its address ends.
    */
-  static final class BusPublisher implements Publisher<JsonObject> {
+  static final class Streams {
     private final Vertx vertx;
+    private final Map<String, Stream> byAddress = new java.util.HashMap<>();
+
+    Streams(Vertx vertx) {
+      this.vertx = vertx;
+    }
+
+    synchronized void join(String address, Delivery delivery) {
+      byAddress.computeIfAbsent(address, Stream::new).deliveries.add(delivery);
+    }
+
+    synchronized void leave(String address, Delivery delivery) {
+      Stream stream = byAddress.get(address);
+      if (stream != null && stream.deliveries.remove(delivery) && stream.deliveries.isEmpty()) {
+        byAddress.remove(address);
+        stream.consumer.unregister();
+      }
+    }
+
+    private final class Stream {
+      final java.util.Set<Delivery> deliveries = new java.util.concurrent.CopyOnWriteArraySet<>();
+      final MessageConsumer<Object> consumer;
+
+      Stream(String address) {
+        consumer = vertx.eventBus().consumer(address, message -> {
+          if (message.body() instanceof JsonObject event) {
+            Object ts = event.getValue("ts");
+            JsonObject delivered = ts instanceof Number n
+                ? event.copy().put("at", Instant.ofEpochMilli(n.longValue()).toString()) : event;
+            deliveries.forEach(d -> d.offer(delivered));
+          }
+        });
+      }
+    }
+  }
+
+  /** One stream's events for one subscription, as a Reactive Streams publisher; each event gains {@code at}. */
+  static final class BusPublisher implements Publisher<JsonObject> {
+    private final Streams streams;
     private final String address;
     private final Runnable onEnd;
 
-    BusPublisher(Vertx vertx, String address, Runnable onEnd) {
-      this.vertx = vertx;
+    BusPublisher(Streams streams, String address, Runnable onEnd) {
+      this.streams = streams;
       this.address = address;
       this.onEnd = onEnd;
     }
 
     @Override
     public void subscribe(Subscriber<? super JsonObject> subscriber) {
-      new Delivery(vertx, address, subscriber, onEnd).start();
+      new Delivery(streams, address, subscriber, onEnd).start();
     }
   }
 
+  /**
+   * A subscription's queue, with the subscriber's demand. Repeats (the journal relay may publish an event twice) are
+   * dropped by their {@code seq} within an {@code epoch}; a subscriber {@link #MAX_QUEUED_EVENTS} behind is ended.
+   */
   private static final class Delivery implements Subscription {
+    private final Streams streams;
+    private final String address;
     private final Subscriber<? super JsonObject> subscriber;
-    private final MessageConsumer<Object> consumer;
     private final Runnable onEnd;
     private final ArrayDeque<JsonObject> queue = new ArrayDeque<>();
     private long demand;
@@ -180,22 +226,19 @@ final class Subscriptions {
     private String epoch;
     private long lastSeq;
 
-    Delivery(Vertx vertx, String address, Subscriber<? super JsonObject> subscriber, Runnable onEnd) {
+    Delivery(Streams streams, String address, Subscriber<? super JsonObject> subscriber, Runnable onEnd) {
+      this.streams = streams;
+      this.address = address;
       this.subscriber = subscriber;
-      this.consumer = vertx.eventBus().consumer(address);
       this.onEnd = onEnd;
     }
 
     void start() {
-      consumer.handler(message -> {
-        if (message.body() instanceof JsonObject event) {
-          offer(event);
-        }
-      });
+      streams.join(address, this);
       subscriber.onSubscribe(this);
     }
 
-    private void offer(JsonObject event) {
+    void offer(JsonObject event) {
       boolean overflow = false;
       synchronized (this) {
         if (done || repeated(event)) {
@@ -206,12 +249,11 @@ final class Subscriptions {
           overflow = true;
           queue.clear();
         } else {
-          Object ts = event.getValue("ts");
-          queue.add(ts instanceof Number n ? event.copy().put("at", Instant.ofEpochMilli(n.longValue()).toString()) : event);
+          queue.add(event);
         }
       }
       if (overflow) {
-        consumer.unregister();
+        streams.leave(address, this);
         onEnd.run();
         subscriber.onError(new SlowSubscriber());
         return;
@@ -271,7 +313,7 @@ final class Subscriptions {
         done = true;
         queue.clear();
       }
-      consumer.unregister();
+      streams.leave(address, this);
       onEnd.run();
     }
   }
