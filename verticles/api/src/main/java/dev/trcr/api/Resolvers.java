@@ -3,15 +3,18 @@ package dev.trcr.api;
 import dev.trcr.kernel.Address;
 import dev.trcr.kernel.Bus;
 import dev.trcr.kernel.ErrorCode;
+import dev.trcr.kernel.Idempotency;
 import dev.trcr.kernel.Input;
 import dev.trcr.kernel.Tokens;
-import graphql.schema.DataFetcher;
+import graphql.language.OperationDefinition;
 import graphql.schema.DataFetchingEnvironment;
 import graphql.schema.idl.RuntimeWiring;
 import graphql.schema.idl.TypeRuntimeWiring;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -112,7 +115,28 @@ final class Resolvers {
   }
 
   private CompletableFuture<Object> send(DataFetchingEnvironment env, Address address, JsonObject body) {
-    return Bus.<Object>request(vertx, address, body, caller(env), timeoutMs).toCompletionStage().toCompletableFuture();
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeoutMs);
+    String key = idempotencyKey(env);
+    if (key != null) {
+      options.addHeader(Idempotency.HEADER, key);
+    }
+    return Bus.<Object>request(vertx, address, body, caller(env), options).toCompletionStage().toCompletableFuture();
+  }
+
+  /**
+   * REST's {@code Idempotency-Key} header for mutations over HTTP: each root field gets its own key,
+   * {@code <key>:<field's alias or name>}, so that retrying the same document replays every field's first outcome
+   * (where the command is idempotent), and two fields of one document never share a key.
+   */
+  private static String idempotencyKey(DataFetchingEnvironment env) {
+    if (env.getOperationDefinition().getOperation() != OperationDefinition.Operation.MUTATION
+        || !env.getExecutionStepInfo().getPath().getParent().isRootPath()
+        || Boolean.TRUE.equals(env.getGraphQlContext().get(QueryLimits.OVER_WEBSOCKET))) {
+      return null;
+    }
+    RoutingContext http = env.getGraphQlContext().get(RoutingContext.class);
+    String key = http == null ? null : http.request().getHeader("Idempotency-Key");
+    return key == null ? null : key + ":" + env.getField().getResultKey();
   }
 
   private CompletableFuture<Object> team(DataFetchingEnvironment env) {

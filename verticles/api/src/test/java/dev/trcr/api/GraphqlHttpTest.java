@@ -212,6 +212,25 @@ class GraphqlHttpTest {
   }
 
   @Test
+  void anIdempotencyKeyMakesARetriedMutationReplayItsFirstOutcome() {
+    Session dora = api.signup("Dora");
+    String t = api.createTeam(dora, "Retry");
+    String p = api.createProject(dora, t, "P");
+    JsonObject body = new JsonObject().put("query", """
+        mutation($t: ID!, $p: ID!) { first: startTimer(teamId: $t, projectId: $p) { id } second: startTimer(teamId: $t, projectId: $p) { id } }""")
+        .put("variables", vars("t", t, "p", p));
+    MultiMap key = MultiMap.caseInsensitiveMultiMap().add("Idempotency-Key", "retry-1");
+    JsonObject once = graphql.raw(HttpMethod.POST, "/graphql", dora.token(), body, key).json().getJsonObject("data");
+    JsonObject again = graphql.raw(HttpMethod.POST, "/graphql", dora.token(), body, key).json().getJsonObject("data");
+    assertEquals(once, again, "the retry replays both fields' first outcomes");
+    assertFalse(once.getJsonObject("first").getString("id").equals(once.getJsonObject("second").getString("id")),
+        "the two fields of one document have keys of their own");
+    JsonObject without = graphql.raw(HttpMethod.POST, "/graphql", dora.token(), body, MultiMap.caseInsensitiveMultiMap())
+        .json().getJsonObject("data");
+    assertFalse(without.getJsonObject("first").getString("id").equals(once.getJsonObject("first").getString("id")));
+  }
+
+  @Test
   void chatPostEditReadAndDelete() {
     JsonArray channels = graphql.data(bob.token(), "query($t: ID!) { channels(teamId: $t) { id name kind unreadCount } }",
         vars("t", team)).getJsonArray("channels");
