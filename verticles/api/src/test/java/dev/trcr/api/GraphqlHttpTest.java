@@ -460,7 +460,8 @@ class GraphqlHttpTest {
   @Test
   void introspectionDescribesEveryTypeAndField() {
     JsonObject schema = graphql.data(ada.token(), """
-        { __schema { types { name kind description fields { name description } inputFields { name description } } } }""",
+        { __schema { types { name kind description fields { name description args { name description } }
+          inputFields { name description } enumValues { name description } } } }""",
         null).getJsonObject("__schema");
     List<String> missing = new ArrayList<>();
     for (Object o : schema.getJsonArray("types")) {
@@ -471,18 +472,28 @@ class GraphqlHttpTest {
       if (type.getString("description") == null || type.getString("description").isBlank()) {
         missing.add(type.getString("name"));
       }
-      for (String list : List.of("fields", "inputFields")) {
+      for (String list : List.of("fields", "inputFields", "enumValues")) {
         JsonArray fields = type.getJsonArray(list);
         if (fields != null) {
           fields.forEach(f -> {
-            String description = ((JsonObject) f).getString("description");
-            if (description == null || description.isBlank()) {
-              missing.add(type.getString("name") + "." + ((JsonObject) f).getString("name"));
+            JsonObject field = (JsonObject) f;
+            String name = type.getString("name") + "." + field.getString("name");
+            if (field.getString("description") == null || field.getString("description").isBlank()) {
+              missing.add(name);
+            }
+            JsonArray args = field.getJsonArray("args");
+            if (args != null) {
+              args.forEach(a -> {
+                String description = ((JsonObject) a).getString("description");
+                if (description == null || description.isBlank()) {
+                  missing.add(name + "(" + ((JsonObject) a).getString("name") + ")");
+                }
+              });
             }
           });
         }
       }
     }
-    assertEquals(List.of(), missing, "types and fields without a description");
+    assertEquals(List.of(), missing, "types, fields, arguments and enum values without a description");
   }
 }
