@@ -150,6 +150,13 @@ class GraphqlLimitsTest {
       assertEquals("rate_limited", refused.getJsonArray("payload").getJsonObject(0).getJsonObject("extensions")
           .getString("code"));
 
+      // Once "a" is live (its access check answered), completing it frees its place at once.
+      JsonObject live = null;
+      for (int i = 0; i < 20 && live == null; i++) {
+        Api.expect(201, api.startTimer(owner, ownTeam, ownProject));
+        live = socket.nextMatching(m -> "a".equals(m.getString("id")), 250);
+      }
+      assertNotNull(live, "subscription a is live");
       socket.complete("a");
       socket.subscribe("d", query, vars);
       JsonObject event = null;
