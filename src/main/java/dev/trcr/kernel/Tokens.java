@@ -83,7 +83,8 @@ public final class Tokens {
         .map(user -> new Verified(UUID.fromString(user.principal().getString("sub")),
             // Tokens from before versions existed count as version 0: the first revocation refuses them.
             user.principal().getInteger(VERSION_CLAIM, 0),
-            user.principal().getLong("exp", Long.MAX_VALUE / 1000) * 1000))
+            // exp is among the user's attributes (Vert.x copies the JWT's time claims there), not in the principal.
+            (user.get("exp") instanceof Number exp ? exp.longValue() : Long.MAX_VALUE / 1000) * 1000))
         .recover(e -> Future.failedFuture(ErrorCode.UNAUTHENTICATED.exception("the token is invalid or expired")));
     return versions == null ? verified
         : verified.compose(v -> versions.check(v.userId(), v.version()).map(v));

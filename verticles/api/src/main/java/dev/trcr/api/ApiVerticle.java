@@ -78,7 +78,8 @@ public final class ApiVerticle extends VerticleBase {
     return vertx.createHttpServer(new HttpServerOptions()
             .setHost(Config.string(config(), "TRCR_HTTP_HOST"))
             .setPort(Config.integer(config(), "TRCR_HTTP_PORT"))
-            .setCompressionSupported(true))
+            .setCompressionSupported(true)
+            .addWebSocketSubProtocol(GraphqlApi.WS_SUBPROTOCOL))
         .requestHandler(router)
         .listen()
         .onSuccess(s -> {
@@ -110,6 +111,7 @@ public final class ApiVerticle extends VerticleBase {
     }
     router.get("/health").handler(ctx -> Health.handle(vertx, healthPool, ctx));
     router.get("/config.json").handler(this::clientConfig);
+    new GraphqlApi(vertx, config(), tokens, users, busTimeoutMs).mount(router); // /graphql, /graphiql
 
     router.route("/api/*").handler(ctx -> {
       ctx.response().putHeader("cache-control", "no-store");

@@ -1,0 +1,247 @@
+package dev.trcr.api;
+
+import dev.trcr.kernel.Address;
+import dev.trcr.kernel.Bus;
+import dev.trcr.kernel.ErrorCode;
+import dev.trcr.kernel.Idempotency;
+import dev.trcr.kernel.Input;
+import dev.trcr.kernel.Tokens;
+import graphql.language.OperationDefinition;
+import graphql.schema.DataFetchingEnvironment;
+import graphql.schema.idl.RuntimeWiring;
+import graphql.schema.idl.TypeRuntimeWiring;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The resolvers of queries, mutations and nested fields. Each root field sends exactly the bus command its REST route
+ * sends, on behalf of the caller, with the same body; nested lookups go through {@link Loaders}. No domain logic here:
+ * validation and authorization are the domains' (and their errors come back with their codes).
+ */
+final class Resolvers {
+
+  /** The GraphQL context key of the caller's verified token. */
+  static final String CALLER = "trcr.caller";
+
+  private final Vertx vertx;
+  private final long timeoutMs;
+
+  Resolvers(Vertx vertx, long timeoutMs) {
+    this.vertx = vertx;
+    this.timeoutMs = timeoutMs;
+  }
+
+  void wire(RuntimeWiring.Builder wiring) {
+    wiring.type(TypeRuntimeWiring.newTypeWiring("Query")
+        .dataFetcher("me", env -> send(env, Address.WORKSPACE_ME, new JsonObject()).thenApply(o -> me((JsonObject) o)))
+        .dataFetcher("team", this::team)
+        .dataFetcher("runningTimers", env -> send(env, Address.TIMERS_RUNNING, ids(env, "teamId")))
+        .dataFetcher("timeEntries", this::timeEntries)
+        .dataFetcher("channels", env -> send(env, Address.CHAT_CHANNELS_LIST, ids(env, "teamId")))
+        .dataFetcher("messages", this::messages)
+        .dataFetcher("board", env -> send(env, Address.BOARD_GET, ids(env, "teamId", "projectId"))));
+
+    wiring.type(TypeRuntimeWiring.newTypeWiring("Mutation")
+        .dataFetcher("createTeam", env -> send(env, Address.WORKSPACE_TEAMS_CREATE,
+            new JsonObject().put("name", env.getArgument("name"))))
+        .dataFetcher("addMember", env -> send(env, Address.WORKSPACE_MEMBERS_ADD, ids(env, "teamId")
+            .put("email", env.getArgument("email")).put("role", env.getArgument("role"))))
+        .dataFetcher("createProject", env -> send(env, Address.WORKSPACE_PROJECTS_CREATE, input(env).mergeIn(ids(env, "teamId"))))
+        .dataFetcher("startTimer", env -> send(env, Address.TIMERS_START, args(env)))
+        .dataFetcher("stopTimer", env -> send(env, Address.TIMERS_STOP, ids(env, "teamId")))
+        .dataFetcher("createTimeEntry", env -> send(env, Address.TIMERS_ENTRIES_CREATE, input(env).mergeIn(ids(env, "teamId"))))
+        .dataFetcher("updateTimeEntry", env -> send(env, Address.TIMERS_ENTRIES_UPDATE,
+            input(env).mergeIn(ids(env, "teamId", "entryId"))))
+        .dataFetcher("deleteTimeEntry", env -> send(env, Address.TIMERS_ENTRIES_DELETE, ids(env, "teamId", "entryId"))
+            .thenApply(ignored -> env.getArgument("entryId")))
+        .dataFetcher("createChannel", env -> send(env, Address.CHAT_CHANNELS_CREATE, input(env).mergeIn(ids(env, "teamId"))))
+        .dataFetcher("postMessage", env -> send(env, Address.CHAT_POST, args(env)))
+        .dataFetcher("editMessage", env -> send(env, Address.CHAT_MESSAGES_EDIT, args(env)))
+        .dataFetcher("deleteMessage", env -> send(env, Address.CHAT_MESSAGES_DELETE,
+            ids(env, "teamId", "channelId", "messageId")).thenApply(ignored -> env.getArgument("messageId")))
+        .dataFetcher("markChannelRead", env -> send(env, Address.CHAT_READ, ids(env, "teamId", "channelId", "messageId")))
+        .dataFetcher("createTask", env -> send(env, Address.BOARD_TASKS_CREATE,
+            input(env).mergeIn(ids(env, "teamId", "projectId"))))
+        .dataFetcher("updateTask", env -> send(env, Address.BOARD_TASKS_UPDATE,
+            input(env).mergeIn(ids(env, "teamId", "projectId", "taskId")).put("version", env.getArgument("version"))))
+        .dataFetcher("moveTask", env -> send(env, Address.BOARD_MOVE, args(env)))
+        .dataFetcher("deleteTask", env -> send(env, Address.BOARD_TASKS_DELETE, ids(env, "teamId", "projectId", "taskId"))
+            .thenApply(ignored -> env.getArgument("taskId"))));
+
+    wiring.type(TypeRuntimeWiring.newTypeWiring("Team")
+        .dataFetcher("members", env -> send(env, Address.WORKSPACE_MEMBERS_LIST,
+            new JsonObject().put("teamId", source(env).getString("id"))))
+        .dataFetcher("projects", env -> send(env, Address.WORKSPACE_PROJECTS_LIST,
+            new JsonObject().put("teamId", source(env).getString("id")))));
+    wiring.type(TypeRuntimeWiring.newTypeWiring("Project")
+        .dataFetcher("board", env -> send(env, Address.BOARD_GET, new JsonObject()
+            .put("teamId", source(env).getString("teamId")).put("projectId", source(env).getString("id")))));
+    wiring.type(TypeRuntimeWiring.newTypeWiring("TimeEntry")
+        .dataFetcher("user", env -> source(env).getValue("user") instanceof JsonObject user && user.getString("name") != null
+            ? CompletableFuture.completedFuture(user) : Loaders.user(env, source(env).getString("userId")))
+        .dataFetcher("project", env -> Loaders.project(env, source(env).getString("teamId"), source(env).getString("projectId")))
+        .dataFetcher("running", env -> source(env).getValue("stoppedAt") == null));
+    wiring.type(TypeRuntimeWiring.newTypeWiring("Channel")
+        .dataFetcher("members", this::channelMembers));
+    wiring.type(TypeRuntimeWiring.newTypeWiring("Message")
+        .dataFetcher("author", env -> Loaders.user(env, source(env).getString("userId"))));
+    wiring.type(TypeRuntimeWiring.newTypeWiring("Column")
+        .dataFetcher("tasks", env -> source(env).getJsonArray("tasks", new JsonArray())));
+    wiring.type(TypeRuntimeWiring.newTypeWiring("Task")
+        .dataFetcher("assignee", env -> Loaders.user(env, source(env).getString("assigneeId"))));
+    wiring.type(TypeRuntimeWiring.newTypeWiring("MessageEvent")
+        .dataFetcher("user", env -> Loaders.user(env, source(env).getString("userId"))));
+  }
+
+  /** The caller of an operation: the token verified at the edge, refused once expired (sockets outlive tokens). */
+  static UUID caller(DataFetchingEnvironment env) {
+    Tokens.Verified token = env.getGraphQlContext().get(CALLER);
+    if (token == null || token.expiresAtMillis() < System.currentTimeMillis()) {
+      throw ErrorCode.UNAUTHENTICATED.exception("the token is invalid or expired");
+    }
+    return token.userId();
+  }
+
+  private CompletableFuture<Object> send(DataFetchingEnvironment env, Address address, JsonObject body) {
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeoutMs);
+    String key = idempotencyKey(env);
+    if (key != null) {
+      options.addHeader(Idempotency.HEADER, key);
+    }
+    return Bus.<Object>request(vertx, address, body, caller(env), options).toCompletionStage().toCompletableFuture();
+  }
+
+  /**
+   * REST's {@code Idempotency-Key} header for mutations over HTTP: each root field gets its own key,
+   * {@code <key>:<field's alias or name>}, so that retrying the same document replays every field's first outcome
+   * (where the command is idempotent), and two fields of one document never share a key.
+   */
+  private static String idempotencyKey(DataFetchingEnvironment env) {
+    if (env.getOperationDefinition().getOperation() != OperationDefinition.Operation.MUTATION
+        || !env.getExecutionStepInfo().getPath().getParent().isRootPath()
+        || Boolean.TRUE.equals(env.getGraphQlContext().get(QueryLimits.OVER_WEBSOCKET))) {
+      return null;
+    }
+    RoutingContext http = env.getGraphQlContext().get(RoutingContext.class);
+    String key = http == null ? null : http.request().getHeader("Idempotency-Key");
+    return key == null ? null : key + ":" + env.getField().getResultKey();
+  }
+
+  private CompletableFuture<Object> team(DataFetchingEnvironment env) {
+    String id = Input.parseUuid("id", env.getArgument("id")).toString();
+    return send(env, Address.WORKSPACE_ME, new JsonObject()).thenApply(reply -> me((JsonObject) reply)
+        .getJsonArray("teams").stream().map(JsonObject.class::cast).filter(t -> id.equals(t.getString("id")))
+        .findFirst().orElseThrow(() -> ErrorCode.TEAM_NOT_FOUND.exception("no such team, or you are not a member")));
+  }
+
+  /** {@code workspace.me}'s {user, teams} as the Me type: the user's fields beside the teams. */
+  private static JsonObject me(JsonObject reply) {
+    return reply.getJsonObject("user").copy().put("teams", reply.getJsonArray("teams", new JsonArray()));
+  }
+
+  private CompletableFuture<Object> timeEntries(DataFetchingEnvironment env) {
+    JsonObject body = ids(env, "teamId").put("limit", env.getArgument("first")).put("cursor", env.getArgument("after"));
+    Map<String, Object> filter = env.getArgument("filter");
+    if (filter != null) {
+      filter.forEach((name, value) -> {
+        if (value != null) {
+          body.put(name, value);
+        }
+      });
+    }
+    return send(env, Address.TIMERS_ENTRIES_LIST, body).thenApply(page -> connection((JsonObject) page,
+        Resolvers::entryCursor));
+  }
+
+  private CompletableFuture<Object> messages(DataFetchingEnvironment env) {
+    JsonObject body = ids(env, "teamId", "channelId").put("limit", env.getArgument("first"))
+        .put("before", env.getArgument("before"));
+    return send(env, Address.CHAT_MESSAGES_LIST, body).thenApply(page -> connection((JsonObject) page,
+        message -> message.getString("id")));
+  }
+
+  /**
+   * A connection from a domain page {@code {items, next}}: {@code next} is the domain's own cursor after the last item,
+   * so it is the last edge's cursor and {@code pageInfo.endCursor}; the other edges get the cursor the domain would
+   * give had the page ended there.
+   */
+  private static JsonObject connection(JsonObject page, java.util.function.Function<JsonObject, String> cursorOf) {
+    JsonArray items = page.getJsonArray("items", new JsonArray());
+    String next = page.getString("next");
+    List<JsonObject> edges = new ArrayList<>();
+    for (int i = 0; i < items.size(); i++) {
+      JsonObject node = items.getJsonObject(i);
+      String cursor = i == items.size() - 1 && next != null ? next : cursorOf.apply(node);
+      edges.add(new JsonObject().put("cursor", cursor).put("node", node));
+    }
+    return new JsonObject().put("edges", new JsonArray(edges)).put("pageInfo", new JsonObject()
+        .put("hasNextPage", next != null)
+        .put("endCursor", edges.isEmpty() ? null : edges.get(edges.size() - 1).getString("cursor")));
+  }
+
+  /**
+   * timers.entries.list pages by the keyset (startedAt, id) of the last item, base64url without padding; an entry's
+   * own key is the cursor that continues after it. Its startedAt is on the wire to the millisecond, so the exact
+   * cursor of a page (its endCursor) is the domain's {@code next}, and only the other edges are rebuilt here.
+   */
+  static String entryCursor(JsonObject entry) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(
+        (entry.getString("startedAt") + "|" + entry.getString("id")).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private CompletableFuture<Object> channelMembers(DataFetchingEnvironment env) {
+    JsonArray memberIds = source(env).getJsonArray("memberIds");
+    if (memberIds == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    List<CompletableFuture<JsonObject>> users = memberIds.stream().map(id -> Loaders.user(env, (String) id)).toList();
+    return CompletableFuture.allOf(users.toArray(CompletableFuture[]::new))
+        .thenApply(ignored -> users.stream().map(CompletableFuture::join).toList());
+  }
+
+  static JsonObject source(DataFetchingEnvironment env) {
+    Object source = env.getSource();
+    return source instanceof JsonObject json ? json : new JsonObject(castMap(source));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> castMap(Object source) {
+    return (Map<String, Object>) source;
+  }
+
+  /** The named id arguments as a command body (the domains check that they are UUIDs). */
+  static JsonObject ids(DataFetchingEnvironment env, String... names) {
+    JsonObject body = new JsonObject();
+    for (String name : names) {
+      body.put(name, env.<Object>getArgument(name));
+    }
+    return body;
+  }
+
+  /** Every argument given, as a command body; explicit nulls stay (a command may read null as "clear"). */
+  private static JsonObject args(DataFetchingEnvironment env) {
+    return json(env.getArguments());
+  }
+
+  /** The {@code input} object argument as a command body, keeping absent and null apart. */
+  private static JsonObject input(DataFetchingEnvironment env) {
+    Map<String, Object> input = env.getArgument("input");
+    return input == null ? new JsonObject() : json(input);
+  }
+
+  private static JsonObject json(Map<String, Object> map) {
+    return new JsonObject(new LinkedHashMap<>(map)).copy();
+  }
+}
