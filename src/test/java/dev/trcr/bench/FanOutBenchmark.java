@@ -93,7 +93,12 @@ public final class FanOutBenchmark {
               case "fanout" -> fanout(vertx, server);
               case "memory" -> memory(vertx, server);
               case "reconnect" -> reconnect(vertx, server);
-              default -> throw new IllegalArgumentException("--mode fanout|memory|reconnect");
+              case "invoice" -> {
+                rows.add("invoice benchmark, server [" + flagsLabel(server) + "]:");
+                rows.addAll(InvoiceBenchmark.run(server.httpPort, intArg("entries", 2000), intArg("issues", 200),
+                    intArg("concurrency", 8)));
+              }
+              default -> throw new IllegalArgumentException("--mode fanout|memory|reconnect|invoice");
             }
             List<String> problems = server.problems();
             if (!problems.isEmpty()) {
