@@ -8,6 +8,7 @@ import dev.trcr.kernel.DomainStore;
 import dev.trcr.kernel.ErrorCode;
 import dev.trcr.kernel.Input;
 import dev.trcr.kernel.Journal;
+import dev.trcr.kernel.Keyset;
 import dev.trcr.kernel.Times;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -21,7 +22,6 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -483,9 +483,9 @@ public final class BillingVerticle extends VerticleBase {
     String status = in.has("status") ? in.oneOf("status", STATUSES, null) : null;
     UUID clientId = in.optionalUuid("clientId");
     int limit = in.integer("limit", 1, 200, 50);
-    Cursor after = Cursor.decode(in.optionalString("cursor", 200));
+    Keyset after = Keyset.decode(in.optionalString("cursor", 200));
     return manager(teamId, caller).compose(role -> pool.preparedQuery(BillingSql.LIST).execute(Tuple.from(
-            new Object[]{teamId, status, clientId, after == null ? null : utc(after.createdAt()),
+            new Object[]{teamId, status, clientId, after == null ? null : utc(after.at()),
                 after == null ? null : after.id(), limit + 1})))
         .map(rows -> {
           JsonArray items = new JsonArray();
@@ -499,7 +499,7 @@ public final class BillingVerticle extends VerticleBase {
             last = r;
           }
           String next = rows.size() > limit && last != null
-              ? new Cursor(last.getOffsetDateTime("created_at").toInstant(), last.getUUID("id")).encode() : null;
+              ? new Keyset(last.getOffsetDateTime("created_at").toInstant(), last.getUUID("id")).encode() : null;
           return new JsonObject().put("items", items).put("next", next);
         });
   }
@@ -961,23 +961,4 @@ public final class BillingVerticle extends VerticleBase {
     return it.hasNext() ? it.next() : null;
   }
 
-  /** Opaque keyset cursor: the last item's (createdAt, id), base64url. */
-  record Cursor(Instant createdAt, UUID id) {
-    String encode() {
-      return Base64.getUrlEncoder().withoutPadding()
-          .encodeToString((createdAt + "|" + id).getBytes(StandardCharsets.UTF_8));
-    }
-
-    static Cursor decode(String text) {
-      if (text == null) {
-        return null;
-      }
-      try {
-        String[] parts = new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8).split("\\|");
-        return new Cursor(Instant.parse(parts[0]), UUID.fromString(parts[1]));
-      } catch (RuntimeException e) {
-        throw ErrorCode.VALIDATION_FAILED.field("cursor", "cursor is not one this API returned");
-      }
-    }
-  }
 }

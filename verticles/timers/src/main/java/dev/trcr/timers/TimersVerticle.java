@@ -7,6 +7,7 @@ import dev.trcr.kernel.Database;
 import dev.trcr.kernel.ErrorCode;
 import dev.trcr.kernel.Input;
 import dev.trcr.kernel.Journal;
+import dev.trcr.kernel.Keyset;
 import dev.trcr.kernel.Times;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -19,13 +20,11 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -166,7 +165,7 @@ public final class TimersVerticle extends VerticleBase {
     Instant from = in.optionalInstant("from");
     Instant to = in.optionalInstant("to");
     int limit = in.integer("limit", 1, 200, 50);
-    Cursor after = Cursor.decode(in.optionalString("cursor", 200));
+    Keyset after = Keyset.decode(in.optionalString("cursor", 200));
     if (from != null && to != null && !to.isAfter(from)) {
       throw ErrorCode.VALIDATION_FAILED.field("to", "to must be after from");
     }
@@ -180,7 +179,7 @@ public final class TimersVerticle extends VerticleBase {
       }
       return pool.preparedQuery(TimersSql.LIST_ENTRIES).execute(Tuple.from(new Object[]{
           teamId, who, projectId, utc(from), utc(to),
-          after == null ? null : utc(after.startedAt()), after == null ? null : after.id(), limit + 1}));
+          after == null ? null : utc(after.at()), after == null ? null : after.id(), limit + 1}));
     }).map(rows -> {
       JsonArray items = new JsonArray();
       Row last = null;
@@ -193,7 +192,7 @@ public final class TimersVerticle extends VerticleBase {
         last = r;
       }
       String next = rows.size() > limit && last != null
-          ? new Cursor(last.getOffsetDateTime("started_at").toInstant(), last.getUUID("id")).encode() : null;
+          ? new Keyset(last.getOffsetDateTime("started_at").toInstant(), last.getUUID("id")).encode() : null;
       return new JsonObject().put("items", items).put("next", next);
     });
   }
@@ -475,23 +474,4 @@ public final class TimersVerticle extends VerticleBase {
     return it.hasNext() ? it.next() : null;
   }
 
-  /** Opaque keyset cursor: the last item's (startedAt, id), base64url. */
-  record Cursor(Instant startedAt, UUID id) {
-    String encode() {
-      return Base64.getUrlEncoder().withoutPadding()
-          .encodeToString((startedAt + "|" + id).getBytes(StandardCharsets.UTF_8));
-    }
-
-    static Cursor decode(String text) {
-      if (text == null) {
-        return null;
-      }
-      try {
-        String[] parts = new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8).split("\\|");
-        return new Cursor(Instant.parse(parts[0]), UUID.fromString(parts[1]));
-      } catch (RuntimeException e) {
-        throw ErrorCode.VALIDATION_FAILED.field("cursor", "cursor is not one this API returned");
-      }
-    }
-  }
 }
