@@ -55,6 +55,7 @@ final class Resolvers {
         .dataFetcher("invoices", this::invoices)
         .dataFetcher("invoice", env -> send(env, Address.BILLING_INVOICES_GET, ids(env, "teamId")
             .put("invoiceId", env.getArgument("id"))))
+        .dataFetcher("billingSettings", env -> send(env, Address.BILLING_SETTINGS_GET, ids(env, "teamId")))
         .dataFetcher("client", env -> send(env, Address.BILLING_CLIENTS_GET, ids(env, "teamId")
             .put("clientId", env.getArgument("id"))))
         .dataFetcher("previewInvoice", env -> send(env, Address.BILLING_INVOICES_PREVIEW,
@@ -98,6 +99,8 @@ final class Resolvers {
         .dataFetcher("voidInvoice", env -> send(env, Address.BILLING_INVOICES_VOID, ids(env, "teamId", "invoiceId")))
         .dataFetcher("deleteInvoice", env -> send(env, Address.BILLING_INVOICES_DELETE, ids(env, "teamId", "invoiceId"))
             .thenApply(ignored -> env.getArgument("invoiceId")))
+        .dataFetcher("updateBillingSettings", env -> send(env, Address.BILLING_SETTINGS_SET,
+            input(env).mergeIn(ids(env, "teamId"))))
         .dataFetcher("markNotificationRead", env -> send(env, Address.NOTIFICATIONS_READ, ids(env, "id")))
         .dataFetcher("markAllNotificationsRead", env -> send(env, Address.NOTIFICATIONS_READ_ALL, new JsonObject()))
         .dataFetcher("updateNotificationSettings", env -> send(env, Address.NOTIFICATIONS_SETTINGS_UPDATE, args(env))));

@@ -247,6 +247,33 @@ class GraphqlBillingTest {
         query($t: ID!, $id: ID!) { client(teamId: $t, id: $id) { name } }""", vars("t", b.team(), "id", b.client()))));
   }
 
+  @Test
+  void billingSettingsAreReadAndChangedByOwnersAndAdmins() {
+    Billed b = billed("Set");
+    String settings = "query($t: ID!) { billingSettings(teamId: $t) { teamId invoiceNumberPattern sellerAddress sellerTaxId } }";
+    JsonObject initial = graphql.data(b.admin().token(), settings, vars("t", b.team())).getJsonObject("billingSettings");
+    assertEquals("INV-{yyyy}-{seq:4}", initial.getString("invoiceNumberPattern"));
+    String update = """
+        mutation($t: ID!, $in: BillingSettingsInput!) { updateBillingSettings(teamId: $t, input: $in) {
+          invoiceNumberPattern sellerAddress sellerTaxId } }""";
+    JsonObject changed = graphql.data(b.owner().token(), update, vars("t", b.team(), "in", new JsonObject()
+        .put("invoiceNumberPattern", "ACME-{seq:5}").put("sellerTaxId", "DE123"))).getJsonObject("updateBillingSettings");
+    assertEquals(new JsonObject().put("invoiceNumberPattern", "ACME-{seq:5}").put("sellerAddress", null)
+        .put("sellerTaxId", "DE123"), changed);
+    assertEquals("validation_failed", code(graphql.error(b.owner().token(), update, vars("t", b.team(), "in",
+        new JsonObject().put("invoiceNumberPattern", "ACME")))));
+    assertEquals("forbidden", code(graphql.error(b.member().token(), settings, vars("t", b.team()))));
+
+    b.entry(JAN, 3_600);
+    String id = graphql.data(b.owner().token(), """
+        mutation($t: ID!, $in: InvoiceDraftInput!) { createInvoice(teamId: $t, input: $in) { id } }""",
+        vars("t", b.team(), "in", draftInput(b, JAN, JAN.plus(1, ChronoUnit.DAYS)))).getJsonObject("createInvoice")
+        .getString("id");
+    assertEquals("ACME-00001", graphql.data(b.owner().token(), """
+        mutation($t: ID!, $id: ID!) { issueInvoice(teamId: $t, invoiceId: $id) { number } }""",
+        vars("t", b.team(), "id", id)).getJsonObject("issueInvoice").getString("number"));
+  }
+
   /** The general channel of a team. */
   private static String general(Session who, String team) {
     return expect(200, api.get("/api/teams/" + team + "/channels", who.token())).array().stream()
