@@ -274,6 +274,32 @@ class GraphqlBillingTest {
         vars("t", b.team(), "id", id)).getJsonObject("issueInvoice").getString("number"));
   }
 
+  @Test
+  void aRetriedPaymentWithAnIdempotencyKeyIsRecordedOnce() {
+    Billed b = billed("Retry");
+    b.entry(JAN, 3_600);
+    String id = graphql.data(b.owner().token(), """
+        mutation($t: ID!, $in: InvoiceDraftInput!) { createInvoice(teamId: $t, input: $in) { id } }""",
+        vars("t", b.team(), "in", draftInput(b, JAN, JAN.plus(1, ChronoUnit.DAYS)))).getJsonObject("createInvoice")
+        .getString("id");
+    graphql.data(b.owner().token(), "mutation($t: ID!, $id: ID!) { issueInvoice(teamId: $t, invoiceId: $id) { id } }",
+        vars("t", b.team(), "id", id));
+    JsonObject body = new JsonObject().put("query", """
+        mutation($t: ID!, $id: ID!) { recordPayment(teamId: $t, invoiceId: $id, amount: "50.00") { paid due payments { amount } } }""")
+        .put("variables", vars("t", b.team(), "id", id));
+    io.vertx.core.MultiMap key = io.vertx.core.MultiMap.caseInsensitiveMultiMap().add("Idempotency-Key", "pay-once");
+    JsonObject first = graphql.raw(io.vertx.core.http.HttpMethod.POST, "/graphql", b.owner().token(), body, key).json();
+    JsonObject again = graphql.raw(io.vertx.core.http.HttpMethod.POST, "/graphql", b.owner().token(), body, key).json();
+    assertNull(first.getValue("errors"), first.encode());
+    assertEquals(first, again, "the retry replays the first outcome");
+    JsonObject invoice = graphql.data(b.owner().token(), """
+        query($t: ID!, $id: ID!) { invoice(teamId: $t, id: $id) { paid due payments { amount } } }""",
+        vars("t", b.team(), "id", id)).getJsonObject("invoice");
+    assertEquals("50.00", invoice.getString("paid"));
+    assertEquals("69.00", invoice.getString("due"));
+    assertEquals(1, invoice.getJsonArray("payments").size());
+  }
+
   /** The general channel of a team. */
   private static String general(Session who, String team) {
     return expect(200, api.get("/api/teams/" + team + "/channels", who.token())).array().stream()
