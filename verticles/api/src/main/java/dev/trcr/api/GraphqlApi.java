@@ -82,6 +82,7 @@ public final class GraphqlApi {
 
   private GraphQL build(long busTimeoutMs) {
     RuntimeWiring.Builder wiring = RuntimeWiring.newRuntimeWiring();
+    Scalars.wire(wiring);
     new Resolvers(vertx, busTimeoutMs).wire(wiring);
     subscriptions.wire(wiring);
     GraphQLSchema schema = new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(sdl()), wiring.build());

@@ -51,7 +51,17 @@ final class Resolvers {
         .dataFetcher("timeEntries", this::timeEntries)
         .dataFetcher("channels", env -> send(env, Address.CHAT_CHANNELS_LIST, ids(env, "teamId")))
         .dataFetcher("messages", this::messages)
-        .dataFetcher("board", env -> send(env, Address.BOARD_GET, ids(env, "teamId", "projectId"))));
+        .dataFetcher("board", env -> send(env, Address.BOARD_GET, ids(env, "teamId", "projectId")))
+        .dataFetcher("invoices", this::invoices)
+        .dataFetcher("invoice", env -> send(env, Address.BILLING_INVOICES_GET, ids(env, "teamId")
+            .put("invoiceId", env.getArgument("id"))))
+        .dataFetcher("billingSettings", env -> send(env, Address.BILLING_SETTINGS_GET, ids(env, "teamId")))
+        .dataFetcher("client", env -> send(env, Address.BILLING_CLIENTS_GET, ids(env, "teamId")
+            .put("clientId", env.getArgument("id"))))
+        .dataFetcher("previewInvoice", env -> send(env, Address.BILLING_INVOICES_PREVIEW,
+            input(env).mergeIn(ids(env, "teamId"))))
+        .dataFetcher("notifications", this::notifications)
+        .dataFetcher("notificationSettings", env -> send(env, Address.NOTIFICATIONS_SETTINGS_GET, new JsonObject())));
 
     wiring.type(TypeRuntimeWiring.newTypeWiring("Mutation")
         .dataFetcher("createTeam", env -> send(env, Address.WORKSPACE_TEAMS_CREATE,
@@ -78,13 +88,35 @@ final class Resolvers {
             input(env).mergeIn(ids(env, "teamId", "projectId", "taskId")).put("version", env.getArgument("version"))))
         .dataFetcher("moveTask", env -> send(env, Address.BOARD_MOVE, args(env)))
         .dataFetcher("deleteTask", env -> send(env, Address.BOARD_TASKS_DELETE, ids(env, "teamId", "projectId", "taskId"))
-            .thenApply(ignored -> env.getArgument("taskId"))));
+            .thenApply(ignored -> env.getArgument("taskId")))
+        .dataFetcher("createClient", env -> send(env, Address.BILLING_CLIENTS_CREATE, input(env).mergeIn(ids(env, "teamId"))))
+        .dataFetcher("updateClient", env -> send(env, Address.BILLING_CLIENTS_UPDATE,
+            input(env).mergeIn(ids(env, "teamId", "clientId"))))
+        .dataFetcher("createInvoice", env -> send(env, Address.BILLING_INVOICES_CREATE,
+            input(env).mergeIn(ids(env, "teamId"))))
+        .dataFetcher("issueInvoice", env -> send(env, Address.BILLING_INVOICES_ISSUE, ids(env, "teamId", "invoiceId")))
+        .dataFetcher("recordPayment", env -> send(env, Address.BILLING_INVOICES_PAY, args(env)))
+        .dataFetcher("voidInvoice", env -> send(env, Address.BILLING_INVOICES_VOID, ids(env, "teamId", "invoiceId")))
+        .dataFetcher("deleteInvoice", env -> send(env, Address.BILLING_INVOICES_DELETE, ids(env, "teamId", "invoiceId"))
+            .thenApply(ignored -> env.getArgument("invoiceId")))
+        .dataFetcher("updateBillingSettings", env -> send(env, Address.BILLING_SETTINGS_SET,
+            input(env).mergeIn(ids(env, "teamId"))))
+        .dataFetcher("markNotificationRead", env -> send(env, Address.NOTIFICATIONS_READ, ids(env, "id")))
+        .dataFetcher("markAllNotificationsRead", env -> send(env, Address.NOTIFICATIONS_READ_ALL, new JsonObject()))
+        .dataFetcher("updateNotificationSettings", env -> send(env, Address.NOTIFICATIONS_SETTINGS_UPDATE, args(env))));
 
     wiring.type(TypeRuntimeWiring.newTypeWiring("Team")
         .dataFetcher("members", env -> send(env, Address.WORKSPACE_MEMBERS_LIST,
             new JsonObject().put("teamId", source(env).getString("id"))))
         .dataFetcher("projects", env -> send(env, Address.WORKSPACE_PROJECTS_LIST,
+            new JsonObject().put("teamId", source(env).getString("id"))))
+        .dataFetcher("clients", env -> send(env, Address.BILLING_CLIENTS_LIST,
             new JsonObject().put("teamId", source(env).getString("id")))));
+    wiring.type(TypeRuntimeWiring.newTypeWiring("Client")
+        .dataFetcher("unbilled", env -> send(env, Address.BILLING_CLIENTS_UNBILLED, new JsonObject()
+            .put("teamId", source(env).getString("teamId")).put("clientId", source(env).getString("id")))));
+    wiring.type(TypeRuntimeWiring.newTypeWiring("InvoiceLine")
+        .dataFetcher("user", env -> Loaders.user(env, source(env).getString("userId"))));
     wiring.type(TypeRuntimeWiring.newTypeWiring("Project")
         .dataFetcher("board", env -> send(env, Address.BOARD_GET, new JsonObject()
             .put("teamId", source(env).getString("teamId")).put("projectId", source(env).getString("id")))));
@@ -163,6 +195,37 @@ final class Resolvers {
     }
     return send(env, Address.TIMERS_ENTRIES_LIST, body).thenApply(page -> connection((JsonObject) page,
         Resolvers::entryCursor));
+  }
+
+  private CompletableFuture<Object> invoices(DataFetchingEnvironment env) {
+    JsonObject body = ids(env, "teamId").put("limit", env.getArgument("first")).put("cursor", env.getArgument("after"));
+    Map<String, Object> filter = env.getArgument("filter");
+    if (filter != null) {
+      filter.forEach((name, value) -> {
+        if (value != null) {
+          body.put(name, value);
+        }
+      });
+    }
+    return send(env, Address.BILLING_INVOICES_LIST, body).thenApply(page -> connection((JsonObject) page,
+        Resolvers::invoiceCursor));
+  }
+
+  /**
+   * billing.invoices.list pages by the keyset (createdAt, id) of the last item, base64url without padding, like time
+   * entries: the endCursor is the domain's {@code next}; other edges' cursors are rebuilt from the wire's createdAt.
+   */
+  static String invoiceCursor(JsonObject invoice) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(
+        (invoice.getString("createdAt") + "|" + invoice.getString("id")).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** notifications.list pages after a notification's id; the reply's unread count stays beside the edges. */
+  private CompletableFuture<Object> notifications(DataFetchingEnvironment env) {
+    JsonObject body = new JsonObject().put("unread", env.getArgument("unread")).put("limit", env.getArgument("first"))
+        .put("cursor", env.getArgument("after"));
+    return send(env, Address.NOTIFICATIONS_LIST, body).thenApply(page -> connection((JsonObject) page,
+        notification -> notification.getString("id")).put("unread", ((JsonObject) page).getValue("unread")));
   }
 
   private CompletableFuture<Object> messages(DataFetchingEnvironment env) {

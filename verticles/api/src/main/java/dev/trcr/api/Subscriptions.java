@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Subscriptions: each one follows the event-bus stream the bridge would serve for the same address, admitted by the
- * bridge's rules (team streams: {@code workspace.access}; channel streams: the owner's {@code chat.access}), through
+ * bridge's rules (team streams: {@code workspace.access}, with role owner or admin for billing; channel streams: the
+ * owner's {@code chat.access}; per-user streams: the caller's own, through {@code bridge.user-events}), through
  * one consumer per address and node ({@link Streams}); it leaves when the client completes the operation or the socket
  * closes.
  *
@@ -83,7 +84,19 @@ final class Subscriptions {
           UUID team = Input.parseUuid("teamId", env.getArgument("teamId"));
           UUID project = Input.parseUuid("projectId", env.getArgument("projectId"));
           return member(env, team, project).map(ignored -> Address.TEAM_BOARD.address(team, project));
-        })));
+        }))
+        .dataFetcher("billingEvents", env -> subscribe(env, () -> {
+          UUID team = Input.parseUuid("teamId", env.getArgument("teamId"));
+          return member(env, team, null).map(access -> {
+            String role = access instanceof JsonObject reply ? reply.getString("role") : null;
+            if (!"owner".equals(role) && !"admin".equals(role)) {
+              throw ErrorCode.FORBIDDEN.exception("billing events are for the team's owners and admins");
+            }
+            return Address.TEAM_BILLING.address(team);
+          });
+        }))
+        .dataFetcher("notificationEvents", env -> subscribe(env,
+            () -> Future.succeededFuture(Address.USER_NOTIFICATIONS.address(Resolvers.caller(env))))));
   }
 
   /** A member of the team (and, when named, a project of that team): team_not_found / project_not_found if not. */
@@ -154,10 +167,17 @@ final class Subscriptions {
    * One event-bus consumer per stream address on this node, shared by every subscription to it, as the bridge's hub
    * does: the cluster's registry holds one entry per node and address instead of one per subscription, and an event
    * crosses the cluster once per node. The consumer goes when the last subscription to its address ends.
+   *
+   * <p>Per-user streams ({@code user.{userId}.…}, {@code SUBSCRIBE_SELF}) are never registered per address: their
+   * events travel on {@code bridge.user-events} as {@code {address, body}}, which this node consumes once, while any
+   * subscription to a per-user stream is live, and hands to the subscriptions of that address.
    */
   static final class Streams {
     private final Vertx vertx;
-    private final Map<String, Stream> byAddress = new java.util.HashMap<>();
+    private final Map<String, Stream> byAddress = new ConcurrentHashMap<>();
+    /** The node's one consumer of bridge.user-events, while some per-user stream has subscriptions. */
+    private MessageConsumer<JsonObject> userEvents;
+    private int userStreams;
 
     Streams(Vertx vertx) {
       this.vertx = vertx;
@@ -171,7 +191,25 @@ final class Subscriptions {
       Stream stream = byAddress.get(address);
       if (stream != null && stream.deliveries.remove(delivery) && stream.deliveries.isEmpty()) {
         byAddress.remove(address);
-        stream.consumer.unregister();
+        if (stream.consumer != null) {
+          stream.consumer.unregister();
+        } else if (--userStreams == 0 && userEvents != null) {
+          userEvents.unregister();
+          userEvents = null;
+        }
+      }
+    }
+
+    /** True for the addresses of per-user streams, delivered through {@code bridge.user-events}. */
+    static boolean perUser(String address) {
+      return Address.of(address).map(a -> a.browser() == Address.Browser.SUBSCRIBE_SELF).orElse(false);
+    }
+
+    private void onUserEvent(JsonObject envelope) {
+      String address = envelope.getString("address");
+      Stream stream = address == null ? null : byAddress.get(address);
+      if (stream != null) {
+        stream.deliver(envelope.getValue("body"));
       }
     }
 
@@ -179,15 +217,29 @@ final class Subscriptions {
       final java.util.Set<Delivery> deliveries = new java.util.concurrent.CopyOnWriteArraySet<>();
       final MessageConsumer<Object> consumer;
 
+      /** Called under the Streams lock (computeIfAbsent in join). */
       Stream(String address) {
-        consumer = vertx.eventBus().consumer(address, message -> {
-          if (message.body() instanceof JsonObject event) {
-            Object ts = event.getValue("ts");
-            JsonObject delivered = ts instanceof Number n
-                ? event.copy().put("at", Instant.ofEpochMilli(n.longValue()).toString()) : event;
-            deliveries.forEach(d -> d.offer(delivered));
+        if (perUser(address)) {
+          consumer = null;
+          if (userStreams++ == 0) {
+            userEvents = vertx.eventBus().consumer(Address.BRIDGE_USER_EVENTS.address(), m -> {
+              if (m.body() instanceof JsonObject envelope) {
+                onUserEvent(envelope);
+              }
+            });
           }
-        });
+        } else {
+          consumer = vertx.eventBus().consumer(address, message -> deliver(message.body()));
+        }
+      }
+
+      void deliver(Object body) {
+        if (body instanceof JsonObject event) {
+          Object ts = event.getValue("ts");
+          JsonObject delivered = ts instanceof Number n
+              ? event.copy().put("at", Instant.ofEpochMilli(n.longValue()).toString()) : event;
+          deliveries.forEach(d -> d.offer(delivered));
+        }
       }
     }
   }
