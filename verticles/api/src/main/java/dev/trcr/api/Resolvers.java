@@ -1,6 +1,7 @@
 package dev.trcr.api;
 
 import dev.trcr.kernel.Address;
+import dev.trcr.kernel.Keyset;
 import dev.trcr.kernel.Bus;
 import dev.trcr.kernel.ErrorCode;
 import dev.trcr.kernel.Idempotency;
@@ -16,9 +17,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -216,8 +215,8 @@ final class Resolvers {
    * entries: the endCursor is the domain's {@code next}; other edges' cursors are rebuilt from the wire's createdAt.
    */
   static String invoiceCursor(JsonObject invoice) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(
-        (invoice.getString("createdAt") + "|" + invoice.getString("id")).getBytes(StandardCharsets.UTF_8));
+    return new Keyset(java.time.Instant.parse(invoice.getString("createdAt")),
+        java.util.UUID.fromString(invoice.getString("id"))).encode();
   }
 
   /** notifications.list pages after a notification's id; the reply's unread count stays beside the edges. */
@@ -260,8 +259,8 @@ final class Resolvers {
    * cursor of a page (its endCursor) is the domain's {@code next}, and only the other edges are rebuilt here.
    */
   static String entryCursor(JsonObject entry) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(
-        (entry.getString("startedAt") + "|" + entry.getString("id")).getBytes(StandardCharsets.UTF_8));
+    return new Keyset(java.time.Instant.parse(entry.getString("startedAt")),
+        java.util.UUID.fromString(entry.getString("id"))).encode();
   }
 
   private CompletableFuture<Object> channelMembers(DataFetchingEnvironment env) {
