@@ -1,15 +1,13 @@
 package dev.trcr.security;
 
-import dev.trcr.kernel.Node;
 import dev.trcr.testing.Api;
 import dev.trcr.testing.Api.Session;
 import dev.trcr.testing.BridgeClient;
+import dev.trcr.testing.OneNode;
 import dev.trcr.testing.TestNodes;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.UUID;
 
@@ -25,34 +23,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class AbuseLimitsTest {
 
-  private static Node node;
-  private static Vertx clientVertx;
-  private static Api api;
-
-  @BeforeAll
-  static void startNode() {
-    node = TestNodes.start(TestNodes.config()
-        .put("TRCR_RATE_LIMIT_PER_SECOND", 5)
-        .put("TRCR_RATE_LIMIT_BURST", 10)
-        .put("TRCR_BRIDGE_FRAMES_PER_SECOND", 5)
-        .put("TRCR_BRIDGE_FRAMES_BURST", 20)
-        .put("TRCR_LOGIN_LIMIT_PER_EMAIL_PER_MINUTE", 3)
-        .put("TRCR_LOGIN_LIMIT_PER_ADDRESS_PER_MINUTE", 5));
-    clientVertx = Vertx.vertx();
-    api = new Api(clientVertx, node.httpPort());
-  }
-
-  @AfterAll
-  static void stopNode() {
-    api.close();
-    clientVertx.close().await();
-    node.close().await();
-  }
+  @RegisterExtension
+  static final OneNode NODE = new OneNode(() -> TestNodes.config()
+      .put("TRCR_RATE_LIMIT_PER_SECOND", 5)
+      .put("TRCR_RATE_LIMIT_BURST", 10)
+      .put("TRCR_BRIDGE_FRAMES_PER_SECOND", 5)
+      .put("TRCR_BRIDGE_FRAMES_BURST", 20)
+      .put("TRCR_LOGIN_LIMIT_PER_EMAIL_PER_MINUTE", 3)
+      .put("TRCR_LOGIN_LIMIT_PER_ADDRESS_PER_MINUTE", 5));
 
   /** Calls GET /api/me until the first 429 (at most 50 calls), which must not come before {@code left} passed. */
   private static Api.Response exhaust(Session user, int left) {
     for (int i = 0; i < 50; i++) {
-      Api.Response r = api.get("/api/me", user.token());
+      Api.Response r = NODE.api().get("/api/me", user.token());
       if (r.status() == 429) {
         assertTrue(i >= left, left + " calls pass; refused after " + i);
         return r;
@@ -64,22 +47,22 @@ class AbuseLimitsTest {
 
   @Test
   void aUserOverTheRateLimitGets429WithRetryAfterAndOthersAreUnaffected() throws InterruptedException {
-    Session ada = api.signup("Ada");
-    Session bob = api.signup("Bob");
+    Session ada = NODE.api().signup("Ada");
+    Session bob = NODE.api().signup("Bob");
     Api.Response limited = exhaust(ada, 10);
     assertEquals("rate_limited", limited.errorCode());
     long retryAfter = Long.parseLong(limited.header("Retry-After"));
     assertTrue(retryAfter >= 1 && retryAfter <= 2, "Retry-After " + retryAfter);
 
-    expect(200, api.get("/api/me", bob.token()));
+    expect(200, NODE.api().get("/api/me", bob.token()));
     Thread.sleep(retryAfter * 1000);
-    expect(200, api.get("/api/me", ada.token()));
+    expect(200, NODE.api().get("/api/me", ada.token()));
   }
 
   @Test
   void restCallsAndBridgeCommandsDrawFromTheSameBucket() {
-    Session ada = api.signup("Ada");
-    try (BridgeClient socket = BridgeClient.connect(clientVertx, node.bridgePort())) {
+    Session ada = NODE.api().signup("Ada");
+    try (BridgeClient socket = BridgeClient.connect(NODE.clientVertx(), NODE.node().bridgePort())) {
       JsonObject teamless = new JsonObject().put("teamId", UUID.randomUUID().toString());
       assertEquals(404, socket.request("timers.stop", teamless, ada.token()).getInteger("failureCode"));
 
@@ -95,8 +78,8 @@ class AbuseLimitsTest {
 
   @Test
   void bridgeCommandsAloneHitTheUsersLimit() {
-    Session ada = api.signup("Ada");
-    try (BridgeClient socket = BridgeClient.connect(clientVertx, node.bridgePort())) {
+    Session ada = NODE.api().signup("Ada");
+    try (BridgeClient socket = BridgeClient.connect(NODE.clientVertx(), NODE.node().bridgePort())) {
       JsonObject teamless = new JsonObject().put("teamId", UUID.randomUUID().toString());
       int refusedAt = -1;
       for (int i = 0; i < 15 && refusedAt < 0; i++) {
@@ -110,7 +93,7 @@ class AbuseLimitsTest {
 
   @Test
   void aSocketThatSendsTooManyFramesGetsRateLimitedFrames() throws InterruptedException {
-    try (BridgeClient socket = BridgeClient.connect(clientVertx, node.bridgePort())) {
+    try (BridgeClient socket = BridgeClient.connect(NODE.clientVertx(), NODE.node().bridgePort())) {
       String address = "team." + UUID.randomUUID() + ".timers";
       for (int i = 0; i < 40; i++) {
         socket.send(new JsonObject().put("type", "unregister").put("address", address));
@@ -130,8 +113,8 @@ class AbuseLimitsTest {
 
   @Test
   void loginAttemptsAreThrottledPerEmailWhateverThePassword() {
-    Session ada = api.signup("Ada");
-    Api client = new Api(clientVertx, node.httpPort(), "127.0.0.3");
+    Session ada = NODE.api().signup("Ada");
+    Api client = new Api(NODE.clientVertx(), NODE.node().httpPort(), "127.0.0.3");
     try {
       JsonObject wrong = new JsonObject().put("email", ada.email()).put("password", "guess");
       for (int i = 0; i < 3; i++) {
@@ -142,7 +125,7 @@ class AbuseLimitsTest {
       assertEquals("rate_limited", limited.errorCode());
       assertTrue(Long.parseLong(limited.header("Retry-After")) >= 1);
 
-      Session bob = api.signup("Bob");
+      Session bob = NODE.api().signup("Bob");
       expect(200, client.post("/api/auth/login", null,
           new JsonObject().put("email", bob.email()).put("password", "correct horse battery")));
     } finally {
@@ -152,8 +135,8 @@ class AbuseLimitsTest {
 
   @Test
   void loginAttemptsAreThrottledPerClientAddress() {
-    Api attacker = new Api(clientVertx, node.httpPort(), "127.0.0.2");
-    Api someoneElse = new Api(clientVertx, node.httpPort(), "127.0.0.4");
+    Api attacker = new Api(NODE.clientVertx(), NODE.node().httpPort(), "127.0.0.2");
+    Api someoneElse = new Api(NODE.clientVertx(), NODE.node().httpPort(), "127.0.0.4");
     try {
       for (int i = 0; i < 5; i++) {
         expect(401, attacker.post("/api/auth/login", null,
@@ -171,11 +154,12 @@ class AbuseLimitsTest {
 
   @Test
   void guessingTheCurrentPasswordIsThrottledLikeLogins() {
-    Session ada = api.signup("Ada");
+    Session ada = NODE.api().signup("Ada");
     JsonObject guess = new JsonObject().put("currentPassword", "guess").put("newPassword", "new horse battery");
     for (int i = 0; i < 3; i++) {
-      assertEquals("wrong_password", expect(403, api.post("/api/auth/password", ada.token(), guess)).errorCode());
+      assertEquals("wrong_password",
+          expect(403, NODE.api().post("/api/auth/password", ada.token(), guess)).errorCode());
     }
-    assertEquals("rate_limited", expect(429, api.post("/api/auth/password", ada.token(), guess)).errorCode());
+    assertEquals("rate_limited", expect(429, NODE.api().post("/api/auth/password", ada.token(), guess)).errorCode());
   }
 }

@@ -2,21 +2,19 @@ package dev.trcr.billing;
 
 import dev.trcr.kernel.Address;
 import dev.trcr.kernel.Bus;
-import dev.trcr.kernel.Node;
-import dev.trcr.testing.Api;
 import dev.trcr.testing.Api.Response;
+import dev.trcr.testing.OneNode;
 import dev.trcr.testing.TestNodes;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 import java.util.UUID;
@@ -30,33 +28,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Bad input on every billing route and bus command gets a clear 4xx with a machine code; the node keeps serving. */
 class BillingBadInputTest {
 
-  private static Node node;
-  private static Vertx clientVertx;
-  private static Api api;
+  @RegisterExtension
+  static final OneNode NODE = new OneNode(() -> TestNodes.config().put("TRCR_RATE_LIMIT_PER_SECOND", 0));
+
   private static BillingFixture f;
   private static String invoiceId;
 
   @BeforeAll
-  static void startNode() {
-    node = TestNodes.start(TestNodes.config().put("TRCR_RATE_LIMIT_PER_SECOND", 0));
-    clientVertx = Vertx.vertx();
-    api = new Api(clientVertx, node.httpPort());
-    f = new BillingFixture(api, "100.00", "EUR", 14);
+  static void draftAnInvoice() {
+    f = new BillingFixture(NODE.api(), "100.00", "EUR", 14);
     f.entry(f.owner, f.projectId, JAN.plusSeconds(3600), 3600, "Work");
     invoiceId = f.draft().getString("id");
   }
 
-  @AfterAll
-  static void stopNode() {
-    api.close();
-    clientVertx.close().await();
-    node.close().await();
-  }
-
   @AfterEach
   void theNodeKeepsServing() {
-    assertEquals(200, api.get("/health", null).status());
-    expect(200, api.get(p("/invoices/" + invoiceId), f.owner.token()));
+    assertEquals(200, NODE.api().get("/health", null).status());
+    expect(200, NODE.api().get(p("/invoices/" + invoiceId), f.owner.token()));
   }
 
   private static String p(String rest) {
@@ -81,23 +69,24 @@ class BillingBadInputTest {
 
   @Test
   void malformedIdsInBillingPathsAreInvalidId() {
-    assertError(400, "invalid_id", api.get("/api/teams/nope/clients", token()));
-    assertError(400, "invalid_id", api.get(p("/clients/123"), token()));
-    assertError(400, "invalid_id", api.patch(p("/clients/x"), token(), new JsonObject().put("name", "X")));
-    assertError(400, "invalid_id", api.get(p("/clients/x/unbilled"), token()));
-    assertError(400, "invalid_id", api.get(p("/invoices/zzz"), token()));
-    assertError(400, "invalid_id", api.delete(p("/invoices/zzz"), token()));
-    assertError(400, "invalid_id", api.post(p("/invoices/zzz/issue"), token(), null));
-    assertError(400, "invalid_id", api.post(p("/invoices/zzz/payments"), token(), new JsonObject().put("amount", "1")));
-    assertError(400, "invalid_id", api.post(p("/invoices/zzz/void"), token(), null));
-    assertError(400, "invalid_id", api.get(p("/invoices/zzz/pdf"), token()));
-    assertError(400, "invalid_id", api.get("/api/teams/zzz/invoices.csv", token()));
-    assertError(404, "invoice_not_found", api.get(p("/invoices/" + random()), token()));
-    assertError(404, "invoice_not_found", api.get(p("/invoices/" + random() + "/pdf"), token()));
-    assertError(404, "invoice_not_found", api.post(p("/invoices/" + random() + "/issue"), token(), null));
-    assertError(404, "client_not_found", api.get(p("/clients/" + random() + "/unbilled"), token()));
-    assertError(404, "team_not_found", api.get("/api/teams/" + random() + "/invoices", token()));
-    assertError(404, "team_not_found", api.get("/api/teams/" + random() + "/invoices.csv", token()));
+    assertError(400, "invalid_id", NODE.api().get("/api/teams/nope/clients", token()));
+    assertError(400, "invalid_id", NODE.api().get(p("/clients/123"), token()));
+    assertError(400, "invalid_id", NODE.api().patch(p("/clients/x"), token(), new JsonObject().put("name", "X")));
+    assertError(400, "invalid_id", NODE.api().get(p("/clients/x/unbilled"), token()));
+    assertError(400, "invalid_id", NODE.api().get(p("/invoices/zzz"), token()));
+    assertError(400, "invalid_id", NODE.api().delete(p("/invoices/zzz"), token()));
+    assertError(400, "invalid_id", NODE.api().post(p("/invoices/zzz/issue"), token(), null));
+    assertError(400, "invalid_id",
+        NODE.api().post(p("/invoices/zzz/payments"), token(), new JsonObject().put("amount", "1")));
+    assertError(400, "invalid_id", NODE.api().post(p("/invoices/zzz/void"), token(), null));
+    assertError(400, "invalid_id", NODE.api().get(p("/invoices/zzz/pdf"), token()));
+    assertError(400, "invalid_id", NODE.api().get("/api/teams/zzz/invoices.csv", token()));
+    assertError(404, "invoice_not_found", NODE.api().get(p("/invoices/" + random()), token()));
+    assertError(404, "invoice_not_found", NODE.api().get(p("/invoices/" + random() + "/pdf"), token()));
+    assertError(404, "invoice_not_found", NODE.api().post(p("/invoices/" + random() + "/issue"), token(), null));
+    assertError(404, "client_not_found", NODE.api().get(p("/clients/" + random() + "/unbilled"), token()));
+    assertError(404, "team_not_found", NODE.api().get("/api/teams/" + random() + "/invoices", token()));
+    assertError(404, "team_not_found", NODE.api().get("/api/teams/" + random() + "/invoices.csv", token()));
   }
 
   @Test
@@ -125,20 +114,22 @@ class BillingBadInputTest {
         new JsonObject().put("name", "N").put("email", "a@b.example").put("paymentTermsDays", "soon"),
         new JsonObject().put("name", "N").put("email", "a@b.example").put("address", 1));
     for (JsonObject body : bodies) {
-      Response r = api.post(p("/clients"), token(), body);
+      Response r = NODE.api().post(p("/clients"), token(), body);
       assertEquals(400, r.status(), body.encode() + " → " + r);
       assertEquals("validation_failed", r.errorCode(), r.toString());
     }
     String client = p("/clients/" + f.clientId);
-    assertError(400, "validation_failed", api.patch(client, token(), new JsonObject().putNull("name")));
-    assertError(400, "validation_failed", api.patch(client, token(), new JsonObject().putNull("currency")));
-    assertError(400, "validation_failed", api.patch(client, token(), new JsonObject().putNull("taxRatePercent")));
-    assertError(400, "validation_failed", api.patch(client, token(), new JsonObject().putNull("paymentTermsDays")));
-    assertError(400, "validation_failed", api.patch(client, token(), new JsonObject().put("email", "")));
-    assertError(404, "client_not_found", api.patch(p("/clients/" + random()), token(),
+    assertError(400, "validation_failed", NODE.api().patch(client, token(), new JsonObject().putNull("name")));
+    assertError(400, "validation_failed", NODE.api().patch(client, token(), new JsonObject().putNull("currency")));
+    assertError(400, "validation_failed",
+        NODE.api().patch(client, token(), new JsonObject().putNull("taxRatePercent")));
+    assertError(400, "validation_failed",
+        NODE.api().patch(client, token(), new JsonObject().putNull("paymentTermsDays")));
+    assertError(400, "validation_failed", NODE.api().patch(client, token(), new JsonObject().put("email", "")));
+    assertError(404, "client_not_found", NODE.api().patch(p("/clients/" + random()), token(),
         new JsonObject().put("name", "X")));
-    assertError(400, "invalid_json", api.call(HttpMethod.POST, p("/clients"), token(), Buffer.buffer("{name")));
-    assertError(400, "invalid_json", api.call(HttpMethod.POST, p("/clients"), token(), Buffer.buffer("[1]")));
+    assertError(400, "invalid_json", NODE.api().call(HttpMethod.POST, p("/clients"), token(), Buffer.buffer("{name")));
+    assertError(400, "invalid_json", NODE.api().call(HttpMethod.POST, p("/clients"), token(), Buffer.buffer("[1]")));
   }
 
   @Test
@@ -161,41 +152,42 @@ class BillingBadInputTest {
         good.copy().put("clientId", "acme"));
     for (JsonObject body : bodies) {
       for (String route : List.of("/invoices", "/invoices/preview")) {
-        Response r = api.post(p(route), token(), body);
+        Response r = NODE.api().post(p(route), token(), body);
         assertEquals(400, r.status(), route + " " + body.encode() + " → " + r);
         assertTrue(List.of("validation_failed", "invalid_id").contains(r.errorCode()), r.toString());
       }
     }
-    assertError(404, "client_not_found", api.post(p("/invoices"), token(), good.copy().put("clientId", random())));
-    assertError(404, "client_not_found", api.post(p("/invoices/preview"), token(),
+    assertError(404, "client_not_found",
+        NODE.api().post(p("/invoices"), token(), good.copy().put("clientId", random())));
+    assertError(404, "client_not_found", NODE.api().post(p("/invoices/preview"), token(),
         good.copy().put("clientId", random())));
   }
 
   @Test
   void badListsPaymentsAndSettingsAreRefused() {
-    assertError(400, "validation_failed", api.get(p("/invoices?status=late"), token()));
-    assertError(400, "validation_failed", api.get(p("/invoices?limit=0"), token()));
-    assertError(400, "validation_failed", api.get(p("/invoices?limit=many"), token()));
-    assertError(400, "validation_failed", api.get(p("/invoices?cursor=bogus"), token()));
-    assertError(400, "invalid_id", api.get(p("/invoices?clientId=x"), token()));
-    assertError(400, "validation_failed", api.get(p("/invoices.csv?status=late"), token()));
+    assertError(400, "validation_failed", NODE.api().get(p("/invoices?status=late"), token()));
+    assertError(400, "validation_failed", NODE.api().get(p("/invoices?limit=0"), token()));
+    assertError(400, "validation_failed", NODE.api().get(p("/invoices?limit=many"), token()));
+    assertError(400, "validation_failed", NODE.api().get(p("/invoices?cursor=bogus"), token()));
+    assertError(400, "invalid_id", NODE.api().get(p("/invoices?clientId=x"), token()));
+    assertError(400, "validation_failed", NODE.api().get(p("/invoices.csv?status=late"), token()));
 
     String pay = p("/invoices/" + invoiceId + "/payments");
-    assertError(409, "invoice_state", api.post(pay, token(), new JsonObject().put("amount", "1")));
+    assertError(409, "invoice_state", NODE.api().post(pay, token(), new JsonObject().put("amount", "1")));
     for (JsonObject body : List.of(new JsonObject(), new JsonObject().put("amount", "0"),
         new JsonObject().put("amount", "-5"), new JsonObject().put("amount", "lots"),
         new JsonObject().put("amount", "1").put("paidAt", "Monday"), new JsonObject().put("amount", "1")
             .put("note", 3))) {
-      assertError(400, "validation_failed", api.post(pay, token(), body));
+      assertError(400, "validation_failed", NODE.api().post(pay, token(), body));
     }
 
     for (JsonObject body : List.of(new JsonObject().put("invoiceNumberPattern", ""),
         new JsonObject().put("invoiceNumberPattern", "{seq}{oops}"), new JsonObject().put("invoiceNumberPattern", 4),
         new JsonObject().putNull("invoiceNumberPattern"), new JsonObject().put("invoiceNumberPattern", "{seq:99}"),
         new JsonObject().put("sellerAddress", 4))) {
-      assertError(400, "validation_failed", api.call(HttpMethod.PUT, p("/billing-settings"), token(), body));
+      assertError(400, "validation_failed", NODE.api().call(HttpMethod.PUT, p("/billing-settings"), token(), body));
     }
-    assertError(405, "method_not_allowed", api.call(HttpMethod.PATCH, p("/billing-settings"), token(),
+    assertError(405, "method_not_allowed", NODE.api().call(HttpMethod.PATCH, p("/billing-settings"), token(),
         new JsonObject()));
   }
 
@@ -233,7 +225,7 @@ class BillingBadInputTest {
 
   private int failureCode(Address command, Object body) {
     try {
-      node.vertx().eventBus().request(command.address(), body,
+      NODE.node().vertx().eventBus().request(command.address(), body,
           new DeliveryOptions().addHeader(Bus.USER_HEADER, f.owner.id()).setSendTimeout(5_000)).await();
       return 200;
     } catch (ReplyException e) {
@@ -243,7 +235,8 @@ class BillingBadInputTest {
 
   private int failureCodeWithoutCaller(Address command, Object body) {
     try {
-      node.vertx().eventBus().request(command.address(), body, new DeliveryOptions().setSendTimeout(5_000)).await();
+      NODE.node().vertx().eventBus().request(command.address(), body,
+          new DeliveryOptions().setSendTimeout(5_000)).await();
       return 200;
     } catch (ReplyException e) {
       return e.failureCode();

@@ -1,10 +1,8 @@
 package dev.trcr.billing;
 
 import dev.trcr.kernel.Address;
-import dev.trcr.kernel.Node;
-import dev.trcr.testing.Api;
+import dev.trcr.testing.OneNode;
 import dev.trcr.testing.TestNodes;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -15,6 +13,7 @@ import io.vertx.ext.web.client.WebClientOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openpdf.text.pdf.PdfReader;
 import org.openpdf.text.pdf.parser.PdfTextExtractor;
 
@@ -30,26 +29,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Invoices as PDF (text extracted back out of the file) and the team's invoices as CSV. */
 class BillingDocumentsTest {
 
-  private static Node node;
-  private static Vertx clientVertx;
-  private static Api api;
+  @RegisterExtension
+  static final OneNode NODE = new OneNode(() -> TestNodes.config().put("TRCR_RATE_LIMIT_PER_SECOND", 0));
+
   private static WebClient raw;
 
   @BeforeAll
-  static void startNode() {
-    node = TestNodes.start(TestNodes.config().put("TRCR_RATE_LIMIT_PER_SECOND", 0));
-    clientVertx = Vertx.vertx();
-    api = new Api(clientVertx, node.httpPort());
-    raw = WebClient.create(clientVertx, new WebClientOptions().setDefaultHost("127.0.0.1")
-        .setDefaultPort(node.httpPort()));
+  static void openRawClient() {
+    raw = WebClient.create(NODE.clientVertx(), new WebClientOptions().setDefaultHost("127.0.0.1")
+        .setDefaultPort(NODE.node().httpPort()));
   }
 
   @AfterAll
-  static void stopNode() {
+  static void closeRawClient() {
     raw.close();
-    api.close();
-    clientVertx.close().await();
-    node.close().await();
   }
 
   private static HttpResponse<Buffer> download(String path, String token) {
@@ -72,8 +65,8 @@ class BillingDocumentsTest {
 
   @Test
   void theInvoicePdfShowsSellerClientNumberLinesAndTotals() throws Exception {
-    BillingFixture f = new BillingFixture(api, "100.00", "EUR", 14);
-    expect(200, api.call(HttpMethod.PUT, f.path("/billing-settings"), f.owner.token(), new JsonObject()
+    BillingFixture f = new BillingFixture(NODE.api(), "100.00", "EUR", 14);
+    expect(200, NODE.api().call(HttpMethod.PUT, f.path("/billing-settings"), f.owner.token(), new JsonObject()
         .put("sellerAddress", "2 Studio Lane, Berlin").put("sellerTaxId", "DE999")));
     String app = f.project("Mobile app", "80", "EUR");
     f.entry(f.owner, f.projectId, JAN.plusSeconds(3600), 5400, "Hero");
@@ -112,7 +105,7 @@ class BillingDocumentsTest {
     assertEquals(403, download(f.path("/invoices/" + id + "/pdf"), f.member.token()).statusCode());
 
     // the internal command the notifications verticle mails
-    JsonObject doc = node.vertx().eventBus().<JsonObject>request(Address.BILLING_INVOICES_DOCUMENT.address(),
+    JsonObject doc = NODE.node().vertx().eventBus().<JsonObject>request(Address.BILLING_INVOICES_DOCUMENT.address(),
         new JsonObject().put("teamId", f.teamId).put("invoiceId", id)).await().body();
     assertEquals(issued.getString("number") + ".pdf", doc.getString("filename"));
     assertEquals(issued.getString("number"), doc.getJsonObject("invoice").getString("number"));
@@ -121,7 +114,7 @@ class BillingDocumentsTest {
 
   @Test
   void invoicesExportAsCsvPageByPage() {
-    BillingFixture f = new BillingFixture(api, "100.00", "EUR", 14);
+    BillingFixture f = new BillingFixture(NODE.api(), "100.00", "EUR", 14);
     int count = 205; // more than one page of the list command (200)
     for (int i = 0; i < count; i++) {
       f.entry(f.owner, f.projectId, JAN.plusSeconds(3600L * (i + 1)), 60, "e" + i);

@@ -1,14 +1,11 @@
 package dev.trcr.billing;
 
-import dev.trcr.kernel.Node;
-import dev.trcr.testing.Api;
 import dev.trcr.testing.BridgeClient;
+import dev.trcr.testing.OneNode;
 import dev.trcr.testing.TestNodes;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,23 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 /** The team's billing stream through the bridge: owners and admins follow invoices live, members may not. */
 class BillingLiveTest {
 
-  private static Node node;
-  private static Vertx clientVertx;
-  private static Api api;
-
-  @BeforeAll
-  static void startNode() {
-    node = TestNodes.start(TestNodes.config().put("TRCR_RATE_LIMIT_PER_SECOND", 0));
-    clientVertx = Vertx.vertx();
-    api = new Api(clientVertx, node.httpPort());
-  }
-
-  @AfterAll
-  static void stopNode() {
-    api.close();
-    clientVertx.close().await();
-    node.close().await();
-  }
+  @RegisterExtension
+  static final OneNode NODE = new OneNode(() -> TestNodes.config().put("TRCR_RATE_LIMIT_PER_SECOND", 0));
 
   private static int hour = 0;
 
@@ -53,10 +35,10 @@ class BillingLiveTest {
 
   @Test
   void adminsFollowInvoicesLiveAndMembersAreRefused() {
-    BillingFixture f = new BillingFixture(api, "100.00", "EUR", 14);
+    BillingFixture f = new BillingFixture(NODE.api(), "100.00", "EUR", 14);
     String stream = "team." + f.teamId + ".billing";
-    try (BridgeClient admin = BridgeClient.connect(clientVertx, node.bridgePort());
-         BridgeClient member = BridgeClient.connect(clientVertx, node.bridgePort())) {
+    try (BridgeClient admin = BridgeClient.connect(NODE.clientVertx(), NODE.node().bridgePort());
+         BridgeClient member = BridgeClient.connect(NODE.clientVertx(), NODE.node().bridgePort())) {
       admin.register(stream, f.admin.token());
       // A register is not acknowledged: make drafts until the admin sees one.
       List<String> drafts = new ArrayList<>();
@@ -85,7 +67,7 @@ class BillingLiveTest {
       JsonObject refused = member.nextMatching(fr -> "err".equals(fr.getString("type")), 3_000);
       assertNotNull(refused, "a member's register is refused");
       assertEquals("access_denied", refused.getString("body"));
-      expect(201, api.post(f.path("/invoices/" + id + "/payments"), f.owner.token(),
+      expect(201, NODE.api().post(f.path("/invoices/" + id + "/payments"), f.owner.token(),
           new JsonObject().put("amount", "19.84")));
       JsonObject paid = admin.nextMatching(fr -> "rec".equals(fr.getString("type"))
           && "invoice.paid".equals(fr.getJsonObject("body").getString("type")), 5_000);

@@ -1,16 +1,14 @@
 package dev.trcr.billing;
 
 import dev.trcr.kernel.Address;
-import dev.trcr.kernel.Node;
-import dev.trcr.testing.Api;
+import dev.trcr.testing.OneNode;
 import dev.trcr.testing.TestNodes;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,9 +24,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class BillingRecoveryTest {
 
-  private static Node node;
-  private static Vertx clientVertx;
-  private static Api api;
+  @RegisterExtension
+  static final OneNode NODE = new OneNode(() -> TestNodes.config().put("TRCR_RATE_LIMIT_PER_SECOND", 0)
+      .put("TRCR_BILLING_RELEASE_SWEEP_MS", 300));
+
   /** While set, every release request fails at once, as if timers were unreachable. */
   private static final AtomicBoolean TIMERS_DOWN = new AtomicBoolean();
   private static final AtomicInteger REFUSED = new AtomicInteger();
@@ -36,10 +35,8 @@ class BillingRecoveryTest {
   private BillingFixture f;
 
   @BeforeAll
-  static void startNode() {
-    node = TestNodes.start(TestNodes.config().put("TRCR_RATE_LIMIT_PER_SECOND", 0)
-        .put("TRCR_BILLING_RELEASE_SWEEP_MS", 300));
-    node.vertx().eventBus().addOutboundInterceptor(ctx -> {
+  static void interceptReleases() {
+    NODE.node().vertx().eventBus().addOutboundInterceptor(ctx -> {
       if (TIMERS_DOWN.get() && Address.TIMERS_ENTRIES_RELEASE.address().equals(ctx.message().address())) {
         REFUSED.incrementAndGet();
         ctx.message().fail(503, "timers is unreachable (test)");
@@ -47,20 +44,11 @@ class BillingRecoveryTest {
       }
       ctx.next();
     });
-    clientVertx = Vertx.vertx();
-    api = new Api(clientVertx, node.httpPort());
-  }
-
-  @AfterAll
-  static void stopNode() {
-    api.close();
-    clientVertx.close().await();
-    node.close().await();
   }
 
   @BeforeEach
   void team() {
-    f = new BillingFixture(api, "100.00", "EUR", 14);
+    f = new BillingFixture(NODE.api(), "100.00", "EUR", 14);
   }
 
   @AfterEach
@@ -69,7 +57,8 @@ class BillingRecoveryTest {
   }
 
   private int patchEntry(String entryId) {
-    return api.patch(f.path("/time-entries/" + entryId), f.owner.token(), new JsonObject().put("description", "x"))
+    return NODE.api().patch(f.path("/time-entries/" + entryId), f.owner.token(),
+        new JsonObject().put("description", "x"))
         .status();
   }
 
@@ -88,7 +77,7 @@ class BillingRecoveryTest {
     f.issue(id);
     TIMERS_DOWN.set(true);
     int refusedBefore = REFUSED.get();
-    JsonObject voided = expect(200, api.post(f.path("/invoices/" + id + "/void"), f.owner.token(), null)).json();
+    JsonObject voided = expect(200, NODE.api().post(f.path("/invoices/" + id + "/void"), f.owner.token(), null)).json();
     assertEquals("void", voided.getString("status"));
     assertTrue(REFUSED.get() > refusedBefore, "the release was attempted and refused");
     assertEquals(409, patchEntry(entry), "still locked while timers is down");
@@ -103,8 +92,8 @@ class BillingRecoveryTest {
     String entry = f.entry(f.owner, f.projectId, JAN.plusSeconds(3600), 3600, "Work").getString("id");
     String id = f.draft().getString("id");
     TIMERS_DOWN.set(true);
-    expect(204, api.delete(f.path("/invoices/" + id), f.owner.token()));
-    assertEquals("invoice_not_found", api.get(f.path("/invoices/" + id), f.owner.token()).errorCode());
+    expect(204, NODE.api().delete(f.path("/invoices/" + id), f.owner.token()));
+    assertEquals("invoice_not_found", NODE.api().get(f.path("/invoices/" + id), f.owner.token()).errorCode());
     assertEquals(409, patchEntry(entry));
     TIMERS_DOWN.set(false);
     awaitEditable(entry);

@@ -2,22 +2,20 @@ package dev.trcr.board;
 
 import dev.trcr.kernel.Address;
 import dev.trcr.kernel.Bus;
-import dev.trcr.kernel.Node;
-import dev.trcr.testing.Api;
 import dev.trcr.testing.Api.Response;
 import dev.trcr.testing.Api.Session;
+import dev.trcr.testing.OneNode;
 import dev.trcr.testing.TestNodes;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -31,9 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Bad input on every board route and bus command gets a clear 4xx with a machine code; the node keeps serving. */
 class BoardBadInputTest {
 
-  private static Node node;
-  private static Vertx clientVertx;
-  private static Api api;
+  @RegisterExtension
+  static final OneNode NODE = new OneNode(() -> TestNodes.config().put("TRCR_RATE_LIMIT_PER_SECOND", 0));
+
   private static Session user;
   private static String teamId;
   private static String projectId;
@@ -41,28 +39,18 @@ class BoardBadInputTest {
   private static String columnId;
 
   @BeforeAll
-  static void startNode() {
-    node = TestNodes.start(TestNodes.config().put("TRCR_RATE_LIMIT_PER_SECOND", 0));
-    clientVertx = Vertx.vertx();
-    api = new Api(clientVertx, node.httpPort());
-    user = api.signup("Bea");
-    teamId = api.createTeam(user, "Acme");
-    projectId = api.createProject(user, teamId, "Website");
-    task = expect(201, api.post(path("/tasks"), user.token(), new JsonObject().put("title", "Hero"))).json();
+  static void createATask() {
+    user = NODE.api().signup("Bea");
+    teamId = NODE.api().createTeam(user, "Acme");
+    projectId = NODE.api().createProject(user, teamId, "Website");
+    task = expect(201, NODE.api().post(path("/tasks"), user.token(), new JsonObject().put("title", "Hero"))).json();
     columnId = task.getString("columnId");
-  }
-
-  @AfterAll
-  static void stopNode() {
-    api.close();
-    clientVertx.close().await();
-    node.close().await();
   }
 
   @AfterEach
   void theNodeKeepsServing() {
-    assertEquals(200, api.get("/health", null).status());
-    expect(200, api.get(path("/board"), user.token()));
+    assertEquals(200, NODE.api().get("/health", null).status());
+    expect(200, NODE.api().get(path("/board"), user.token()));
   }
 
   private static String path(String rest) {
@@ -84,14 +72,15 @@ class BoardBadInputTest {
   @Test
   void malformedIdsInBoardPathsAreInvalidId() {
     String t = task.getString("id");
-    assertError(400, "invalid_id", api.get("/api/teams/" + teamId + "/projects/nope/board", user.token()));
-    assertError(400, "invalid_id", api.patch(path("/columns/nope"), user.token(), new JsonObject().put("name", "X")));
-    assertError(400, "invalid_id", api.delete(path("/columns/123"), user.token()));
-    assertError(400, "invalid_id", api.patch(path("/tasks/" + t.substring(1)), user.token(),
+    assertError(400, "invalid_id", NODE.api().get("/api/teams/" + teamId + "/projects/nope/board", user.token()));
+    assertError(400, "invalid_id",
+        NODE.api().patch(path("/columns/nope"), user.token(), new JsonObject().put("name", "X")));
+    assertError(400, "invalid_id", NODE.api().delete(path("/columns/123"), user.token()));
+    assertError(400, "invalid_id", NODE.api().patch(path("/tasks/" + t.substring(1)), user.token(),
         new JsonObject().put("version", 1)));
-    assertError(400, "invalid_id", api.post(path("/tasks/" + t + "x/move"), user.token(),
+    assertError(400, "invalid_id", NODE.api().post(path("/tasks/" + t + "x/move"), user.token(),
         new JsonObject().put("columnId", columnId).put("version", 1)));
-    assertError(400, "invalid_id", api.delete(path("/tasks/zzz"), user.token()));
+    assertError(400, "invalid_id", NODE.api().delete(path("/tasks/zzz"), user.token()));
   }
 
   @Test
@@ -120,77 +109,82 @@ class BoardBadInputTest {
         new JsonObject().put("title", "T").put("assigneeId", random()),
         new JsonObject().put("title", "T").put("columnId", 7));
     for (JsonObject body : bodies) {
-      Response r = api.post(path("/tasks"), user.token(), body);
+      Response r = NODE.api().post(path("/tasks"), user.token(), body);
       assertEquals(400, r.status(), body.encode() + " → " + r);
       assertTrue(List.of("validation_failed", "invalid_id").contains(r.errorCode()), r.toString());
     }
-    assertError(404, "column_not_found", api.post(path("/tasks"), user.token(),
+    assertError(404, "column_not_found", NODE.api().post(path("/tasks"), user.token(),
         new JsonObject().put("title", "T").put("columnId", random())));
-    assertError(400, "invalid_json", api.call(HttpMethod.POST, path("/tasks"), user.token(), Buffer.buffer("{title")));
-    assertError(400, "invalid_json", api.call(HttpMethod.POST, path("/tasks"), user.token(), Buffer.buffer("[1]")));
+    assertError(400, "invalid_json",
+        NODE.api().call(HttpMethod.POST, path("/tasks"), user.token(), Buffer.buffer("{title")));
+    assertError(400, "invalid_json",
+        NODE.api().call(HttpMethod.POST, path("/tasks"), user.token(), Buffer.buffer("[1]")));
   }
 
   @Test
   void badPatchesAndMovesAreRefused() {
     String t = path("/tasks/" + task.getString("id"));
-    assertError(400, "validation_failed", api.patch(t, user.token(), new JsonObject().put("title", "No version")));
-    assertError(400, "validation_failed", api.patch(t, user.token(), new JsonObject().put("version", "one")));
-    assertError(400, "validation_failed", api.patch(t, user.token(), new JsonObject().put("version", 0)));
-    assertError(400, "validation_failed", api.patch(t, user.token(), new JsonObject().put("version", 1).putNull("title")));
-    assertError(400, "validation_failed", api.patch(t, user.token(),
+    assertError(400, "validation_failed",
+        NODE.api().patch(t, user.token(), new JsonObject().put("title", "No version")));
+    assertError(400, "validation_failed", NODE.api().patch(t, user.token(), new JsonObject().put("version", "one")));
+    assertError(400, "validation_failed", NODE.api().patch(t, user.token(), new JsonObject().put("version", 0)));
+    assertError(400, "validation_failed",
+        NODE.api().patch(t, user.token(), new JsonObject().put("version", 1).putNull("title")));
+    assertError(400, "validation_failed", NODE.api().patch(t, user.token(),
         new JsonObject().put("version", 1).put("columnId", columnId)));
-    assertError(404, "task_not_found", api.patch(path("/tasks/" + random()), user.token(),
+    assertError(404, "task_not_found", NODE.api().patch(path("/tasks/" + random()), user.token(),
         new JsonObject().put("version", 1).put("title", "X")));
 
     String move = t + "/move";
-    assertError(400, "validation_failed", api.post(move, user.token(), new JsonObject().put("version", 1)));
-    assertError(400, "validation_failed", api.post(move, user.token(), new JsonObject().put("columnId", columnId)));
-    assertError(400, "invalid_id", api.post(move, user.token(),
+    assertError(400, "validation_failed", NODE.api().post(move, user.token(), new JsonObject().put("version", 1)));
+    assertError(400, "validation_failed",
+        NODE.api().post(move, user.token(), new JsonObject().put("columnId", columnId)));
+    assertError(400, "invalid_id", NODE.api().post(move, user.token(),
         new JsonObject().put("columnId", columnId).put("version", 1).put("afterTaskId", "top")));
-    assertError(400, "validation_failed", api.post(move, user.token(), new JsonObject().put("columnId", columnId)
+    assertError(400, "validation_failed", NODE.api().post(move, user.token(), new JsonObject().put("columnId", columnId)
         .put("version", 1).put("afterTaskId", task.getString("id"))));
-    assertError(404, "column_not_found", api.post(move, user.token(),
+    assertError(404, "column_not_found", NODE.api().post(move, user.token(),
         new JsonObject().put("columnId", random()).put("version", 1)));
-    assertError(404, "task_not_found", api.post(move, user.token(),
+    assertError(404, "task_not_found", NODE.api().post(move, user.token(),
         new JsonObject().put("columnId", columnId).put("version", 1).put("afterTaskId", random())));
-    assertError(404, "task_not_found", api.post(path("/tasks/" + random() + "/move"), user.token(),
+    assertError(404, "task_not_found", NODE.api().post(path("/tasks/" + random() + "/move"), user.token(),
         new JsonObject().put("columnId", columnId).put("version", 1)));
-    assertEquals(1, expect(200, api.get(path("/board"), user.token())).json().getJsonArray("columns")
+    assertEquals(1, expect(200, NODE.api().get(path("/board"), user.token())).json().getJsonArray("columns")
         .getJsonObject(0).getJsonArray("tasks").getJsonObject(0).getInteger("version"), "nothing changed the task");
   }
 
   @Test
   void badColumnBodiesAreRefused() {
-    assertError(400, "validation_failed", api.post(path("/columns"), user.token(), new JsonObject()));
-    assertError(400, "validation_failed", api.post(path("/columns"), user.token(),
+    assertError(400, "validation_failed", NODE.api().post(path("/columns"), user.token(), new JsonObject()));
+    assertError(400, "validation_failed", NODE.api().post(path("/columns"), user.token(),
         new JsonObject().put("name", "x".repeat(101))));
-    assertError(400, "invalid_id", api.post(path("/columns"), user.token(),
+    assertError(400, "invalid_id", NODE.api().post(path("/columns"), user.token(),
         new JsonObject().put("name", "X").put("afterColumnId", "first")));
-    assertError(404, "column_not_found", api.post(path("/columns"), user.token(),
+    assertError(404, "column_not_found", NODE.api().post(path("/columns"), user.token(),
         new JsonObject().put("name", "X").put("afterColumnId", random())));
-    assertError(400, "validation_failed", api.patch(path("/columns/" + columnId), user.token(),
+    assertError(400, "validation_failed", NODE.api().patch(path("/columns/" + columnId), user.token(),
         new JsonObject().put("name", "")));
-    assertError(400, "validation_failed", api.patch(path("/columns/" + columnId), user.token(),
+    assertError(400, "validation_failed", NODE.api().patch(path("/columns/" + columnId), user.token(),
         new JsonObject().put("afterColumnId", columnId)));
-    assertError(404, "column_not_found", api.patch(path("/columns/" + random()), user.token(),
+    assertError(404, "column_not_found", NODE.api().patch(path("/columns/" + random()), user.token(),
         new JsonObject().put("name", "X")));
-    assertError(404, "column_not_found", api.delete(path("/columns/" + random()), user.token()));
+    assertError(404, "column_not_found", NODE.api().delete(path("/columns/" + random()), user.token()));
   }
 
   @Test
   void badTaskIdsOnTimeAreRefused() {
     String timers = "/api/teams/" + teamId;
-    assertError(400, "invalid_id", api.post(timers + "/timer/start", user.token(),
+    assertError(400, "invalid_id", NODE.api().post(timers + "/timer/start", user.token(),
         new JsonObject().put("projectId", projectId).put("taskId", "hero")));
-    assertError(404, "task_not_found", api.post(timers + "/timer/start", user.token(),
+    assertError(404, "task_not_found", NODE.api().post(timers + "/timer/start", user.token(),
         new JsonObject().put("projectId", projectId).put("taskId", random())));
-    assertError(400, "validation_failed", api.post(timers + "/time-entries", user.token(), new JsonObject()
+    assertError(400, "validation_failed", NODE.api().post(timers + "/time-entries", user.token(), new JsonObject()
         .put("projectId", projectId).put("taskId", 5).put("startedAt", "2026-01-02T09:00:00Z")
         .put("stoppedAt", "2026-01-02T10:00:00Z")));
-    assertError(400, "invalid_id", api.post(timers + "/time-entries", user.token(), new JsonObject()
+    assertError(400, "invalid_id", NODE.api().post(timers + "/time-entries", user.token(), new JsonObject()
         .put("projectId", projectId).put("taskId", "5").put("startedAt", "2026-01-02T09:00:00Z")
         .put("stoppedAt", "2026-01-02T10:00:00Z")));
-    assertError(400, "validation_failed", api.post("/api/teams/" + teamId + "/projects", user.token(),
+    assertError(400, "validation_failed", NODE.api().post("/api/teams/" + teamId + "/projects", user.token(),
         new JsonObject().put("name", "Keyed").put("key", 12)));
   }
 
@@ -229,7 +223,7 @@ class BoardBadInputTest {
 
   private int failureCode(Address command, Object body) {
     try {
-      node.vertx().eventBus().request(command.address(), body,
+      NODE.node().vertx().eventBus().request(command.address(), body,
           new DeliveryOptions().addHeader(Bus.USER_HEADER, user.id()).setSendTimeout(5_000)).await();
       return 200;
     } catch (ReplyException e) {
@@ -239,7 +233,8 @@ class BoardBadInputTest {
 
   private int failureCodeWithoutCaller(Address command, Object body) {
     try {
-      node.vertx().eventBus().request(command.address(), body, new DeliveryOptions().setSendTimeout(5_000)).await();
+      NODE.node().vertx().eventBus().request(command.address(), body,
+          new DeliveryOptions().setSendTimeout(5_000)).await();
       return 200;
     } catch (ReplyException e) {
       return e.failureCode();

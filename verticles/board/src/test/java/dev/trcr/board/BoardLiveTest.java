@@ -1,22 +1,19 @@
 package dev.trcr.board;
 
-import dev.trcr.kernel.Node;
-import dev.trcr.testing.Api;
 import dev.trcr.testing.Api.Session;
 import dev.trcr.testing.BridgeClient;
+import dev.trcr.testing.OneNode;
 import dev.trcr.testing.TestNodes;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -37,9 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class BoardLiveTest {
 
-  private static Node node;
-  private static Vertx clientVertx;
-  private static Api api;
+  @RegisterExtension
+  static final OneNode NODE = new OneNode(() -> TestNodes.config().put("TRCR_RATE_LIMIT_PER_SECOND", 0));
 
   private final List<BridgeClient> sockets = new ArrayList<>();
   private Session ada;
@@ -48,28 +44,14 @@ class BoardLiveTest {
   private String teamId;
   private String projectId;
 
-  @BeforeAll
-  static void startNode() {
-    node = TestNodes.start(TestNodes.config().put("TRCR_RATE_LIMIT_PER_SECOND", 0));
-    clientVertx = Vertx.vertx();
-    api = new Api(clientVertx, node.httpPort());
-  }
-
-  @AfterAll
-  static void stopNode() {
-    api.close();
-    clientVertx.close().await();
-    node.close().await();
-  }
-
   @BeforeEach
   void team() {
-    ada = api.signup("Ada");
-    bob = api.signup("Bob");
-    eve = api.signup("Eve");
-    teamId = api.createTeam(ada, "Acme");
-    api.addMember(ada, teamId, bob, "member");
-    projectId = api.createProject(ada, teamId, "Website");
+    ada = NODE.api().signup("Ada");
+    bob = NODE.api().signup("Bob");
+    eve = NODE.api().signup("Eve");
+    teamId = NODE.api().createTeam(ada, "Acme");
+    NODE.api().addMember(ada, teamId, bob, "member");
+    projectId = NODE.api().createProject(ada, teamId, "Website");
   }
 
   @AfterEach
@@ -78,7 +60,7 @@ class BoardLiveTest {
   }
 
   private BridgeClient socket() {
-    BridgeClient socket = BridgeClient.connect(clientVertx, node.bridgePort());
+    BridgeClient socket = BridgeClient.connect(NODE.clientVertx(), NODE.node().bridgePort());
     sockets.add(socket);
     return socket;
   }
@@ -92,11 +74,11 @@ class BoardLiveTest {
   }
 
   private JsonArray columns() {
-    return expect(200, api.get(path("/board"), ada.token())).json().getJsonArray("columns");
+    return expect(200, NODE.api().get(path("/board"), ada.token())).json().getJsonArray("columns");
   }
 
   private JsonObject createTask(String title, String columnId) {
-    return expect(201, api.post(path("/tasks"), bob.token(),
+    return expect(201, NODE.api().post(path("/tasks"), bob.token(),
         new JsonObject().put("title", title).put("columnId", columnId))).json();
   }
 
@@ -158,8 +140,8 @@ class BoardLiveTest {
       }
     }
 
-    WebClient client = WebClient.create(clientVertx, new WebClientOptions().setDefaultHost("127.0.0.1")
-        .setDefaultPort(node.httpPort()), new PoolOptions().setHttp1MaxSize(50));
+    WebClient client = WebClient.create(NODE.clientVertx(), new WebClientOptions().setDefaultHost("127.0.0.1")
+        .setDefaultPort(NODE.node().httpPort()), new PoolOptions().setHttp1MaxSize(50));
     Random random = new Random(42);
     List<Future<Integer>> moves = new ArrayList<>();
     for (JsonObject card : cards) {
@@ -257,10 +239,11 @@ class BoardLiveTest {
     adaSocket.register(stream(), ada.token());
     awaitSubscribed(adaSocket);
     JsonObject task = createTask("Hero", null);
-    expect(200, api.patch(path("/tasks/" + task.getString("id")), bob.token(),
+    expect(200, NODE.api().patch(path("/tasks/" + task.getString("id")), bob.token(),
         new JsonObject().put("version", 1).put("title", "Hero v2")));
-    expect(204, api.delete(path("/tasks/" + task.getString("id")), bob.token()));
-    JsonObject column = expect(201, api.post(path("/columns"), ada.token(), new JsonObject().put("name", "QA"))).json();
+    expect(204, NODE.api().delete(path("/tasks/" + task.getString("id")), bob.token()));
+    JsonObject column = expect(201,
+        NODE.api().post(path("/columns"), ada.token(), new JsonObject().put("name", "QA"))).json();
 
     List<String> types = new ArrayList<>();
     JsonObject last = null;

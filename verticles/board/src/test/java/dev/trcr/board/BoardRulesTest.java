@@ -1,19 +1,15 @@
 package dev.trcr.board;
 
 import dev.trcr.kernel.Address;
-import dev.trcr.kernel.Node;
-import dev.trcr.testing.Api;
 import dev.trcr.testing.Api.Response;
 import dev.trcr.testing.Api.Session;
-import dev.trcr.testing.TestNodes;
-import io.vertx.core.Vertx;
+import dev.trcr.testing.OneNode;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -30,9 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The rules of boards, columns, tasks, project keys and time on tasks, through the REST API of a real node. */
 class BoardRulesTest {
 
-  private static Node node;
-  private static Vertx clientVertx;
-  private static Api api;
+  @RegisterExtension
+  static final OneNode NODE = new OneNode();
 
   private Session owner;
   private Session member;
@@ -40,28 +35,14 @@ class BoardRulesTest {
   private String teamId;
   private String projectId;
 
-  @BeforeAll
-  static void startNode() {
-    node = TestNodes.start(TestNodes.config());
-    clientVertx = Vertx.vertx();
-    api = new Api(clientVertx, node.httpPort());
-  }
-
-  @AfterAll
-  static void stopNode() {
-    api.close();
-    clientVertx.close().await();
-    node.close().await();
-  }
-
   @BeforeEach
   void team() {
-    owner = api.signup("Olga Owner");
-    member = api.signup("Max Member");
-    outsider = api.signup("Otto Outsider");
-    teamId = api.createTeam(owner, "Acme");
-    api.addMember(owner, teamId, member, "member");
-    projectId = api.createProject(owner, teamId, "Website");
+    owner = NODE.api().signup("Olga Owner");
+    member = NODE.api().signup("Max Member");
+    outsider = NODE.api().signup("Otto Outsider");
+    teamId = NODE.api().createTeam(owner, "Acme");
+    NODE.api().addMember(owner, teamId, member, "member");
+    projectId = NODE.api().createProject(owner, teamId, "Website");
   }
 
   private String path(String rest) {
@@ -69,7 +50,7 @@ class BoardRulesTest {
   }
 
   private JsonArray columns(Session who) {
-    return expect(200, api.get(path("/board"), who.token())).json().getJsonArray("columns");
+    return expect(200, NODE.api().get(path("/board"), who.token())).json().getJsonArray("columns");
   }
 
   private String columnId(int position) {
@@ -77,7 +58,7 @@ class BoardRulesTest {
   }
 
   private JsonObject createTask(Session who, JsonObject body) {
-    return expect(201, api.post(path("/tasks"), who.token(), body)).json();
+    return expect(201, NODE.api().post(path("/tasks"), who.token(), body)).json();
   }
 
   private JsonObject createTask(String title) {
@@ -85,7 +66,7 @@ class BoardRulesTest {
   }
 
   private Response move(Session who, JsonObject task, String columnId, String afterTaskId) {
-    return api.post(path("/tasks/" + task.getString("id") + "/move"), who.token(), new JsonObject()
+    return NODE.api().post(path("/tasks/" + task.getString("id") + "/move"), who.token(), new JsonObject()
         .put("columnId", columnId).put("afterTaskId", afterTaskId).put("version", task.getInteger("version")));
   }
 
@@ -108,26 +89,26 @@ class BoardRulesTest {
 
   @Test
   void projectKeysAreDerivedFromTheNameAndMadeUnique() {
-    JsonArray projects = expect(200, api.get("/api/teams/" + teamId + "/projects", owner.token())).array();
+    JsonArray projects = expect(200, NODE.api().get("/api/teams/" + teamId + "/projects", owner.token())).array();
     assertEquals("WEB", projects.getJsonObject(0).getString("key"));
-    JsonObject second = expect(201, api.post("/api/teams/" + teamId + "/projects", owner.token(),
+    JsonObject second = expect(201, NODE.api().post("/api/teams/" + teamId + "/projects", owner.token(),
         new JsonObject().put("name", "Web shop"))).json();
     assertEquals("WEB2", second.getString("key"));
-    JsonObject given = expect(201, api.post("/api/teams/" + teamId + "/projects", owner.token(),
+    JsonObject given = expect(201, NODE.api().post("/api/teams/" + teamId + "/projects", owner.token(),
         new JsonObject().put("name", "Backend").put("key", "api2"))).json();
     assertEquals("API2", given.getString("key"));
-    Response taken = api.post("/api/teams/" + teamId + "/projects", owner.token(),
+    Response taken = NODE.api().post("/api/teams/" + teamId + "/projects", owner.token(),
         new JsonObject().put("name", "Other").put("key", "WEB"));
     assertEquals(409, taken.status(), taken.toString());
     assertEquals("project_key_taken", taken.errorCode());
     for (String bad : List.of("A", "TOO-LONG", "ÄBC", "ELEVENCHARS")) {
-      Response r = api.post("/api/teams/" + teamId + "/projects", owner.token(),
+      Response r = NODE.api().post("/api/teams/" + teamId + "/projects", owner.token(),
           new JsonObject().put("name", "Bad " + bad).put("key", bad));
       assertEquals(400, r.status(), bad + ": " + r);
     }
     // another team may use the same key
-    String otherTeam = api.createTeam(owner, "Other team");
-    JsonObject elsewhere = expect(201, api.post("/api/teams/" + otherTeam + "/projects", owner.token(),
+    String otherTeam = NODE.api().createTeam(owner, "Other team");
+    JsonObject elsewhere = expect(201, NODE.api().post("/api/teams/" + otherTeam + "/projects", owner.token(),
         new JsonObject().put("name", "Website"))).json();
     assertEquals("WEB", elsewhere.getString("key"));
   }
@@ -140,8 +121,8 @@ class BoardRulesTest {
     assertEquals("WEB-2", second.getString("key"));
     assertEquals(1, first.getInteger("version"));
     assertEquals(0L, first.getLong("trackedSeconds"));
-    String otherProject = api.createProject(owner, teamId, "Mobile app");
-    JsonObject other = expect(201, api.post("/api/teams/" + teamId + "/projects/" + otherProject + "/tasks",
+    String otherProject = NODE.api().createProject(owner, teamId, "Mobile app");
+    JsonObject other = expect(201, NODE.api().post("/api/teams/" + teamId + "/projects/" + otherProject + "/tasks",
         member.token(), new JsonObject().put("title", "Splash"))).json();
     assertEquals("MOB-1", other.getString("key"));
   }
@@ -199,13 +180,13 @@ class BoardRulesTest {
   @Test
   void aStaleVersionIsAConflictOnPatchAndMove() {
     JsonObject task = createTask("Hero");
-    JsonObject patched = expect(200, api.patch(path("/tasks/" + task.getString("id")), member.token(),
+    JsonObject patched = expect(200, NODE.api().patch(path("/tasks/" + task.getString("id")), member.token(),
         new JsonObject().put("version", 1).put("title", "Hero v2").put("estimateMinutes", 30))).json();
     assertEquals(2, patched.getInteger("version"));
     assertEquals("Hero v2", patched.getString("title"));
     assertEquals(30, patched.getInteger("estimateMinutes"));
 
-    Response stale = api.patch(path("/tasks/" + task.getString("id")), owner.token(),
+    Response stale = NODE.api().patch(path("/tasks/" + task.getString("id")), owner.token(),
         new JsonObject().put("version", 1).put("title", "Lost update"));
     assertEquals(409, stale.status(), stale.toString());
     assertEquals("version_conflict", stale.errorCode());
@@ -217,7 +198,7 @@ class BoardRulesTest {
     assertEquals("Hero v2", shown.getString("title"));
     assertEquals(2, shown.getInteger("version"));
 
-    JsonObject cleared = expect(200, api.patch(path("/tasks/" + task.getString("id")), member.token(),
+    JsonObject cleared = expect(200, NODE.api().patch(path("/tasks/" + task.getString("id")), member.token(),
         new JsonObject().put("version", 2).putNull("estimateMinutes").put("dueDate", "2026-03-01"))).json();
     assertNull(cleared.getValue("estimateMinutes"));
     assertEquals("2026-03-01", cleared.getString("dueDate"));
@@ -239,30 +220,31 @@ class BoardRulesTest {
     JsonObject a = createTask("A");
     createTask("B");
     createTask("C");
-    assertEquals(204, api.delete(path("/tasks/" + a.getString("id")), member.token()).status());
+    assertEquals(204, NODE.api().delete(path("/tasks/" + a.getString("id")), member.token()).status());
     assertEquals(List.of("B", "C"), titles(0));
     JsonArray tasks = columns(owner).getJsonObject(0).getJsonArray("tasks");
     assertEquals(0, tasks.getJsonObject(0).getInteger("position"));
     assertEquals(1, tasks.getJsonObject(1).getInteger("position"));
-    assertEquals("task_not_found", api.delete(path("/tasks/" + a.getString("id")), member.token()).errorCode());
+    assertEquals("task_not_found", NODE.api().delete(path("/tasks/" + a.getString("id")), member.token()).errorCode());
     assertEquals("WEB-4", createTask("D").getString("key"), "numbers are not reused");
   }
 
   @Test
   void ownersAndAdminsManageColumns() {
-    Response denied = api.post(path("/columns"), member.token(), new JsonObject().put("name", "Blocked"));
+    Response denied = NODE.api().post(path("/columns"), member.token(), new JsonObject().put("name", "Blocked"));
     assertEquals(403, denied.status(), denied.toString());
     assertEquals("forbidden", denied.errorCode());
 
     String doing = columnId(1);
-    JsonObject blocked = expect(201, api.post(path("/columns"), owner.token(),
+    JsonObject blocked = expect(201, NODE.api().post(path("/columns"), owner.token(),
         new JsonObject().put("name", "Blocked").put("afterColumnId", doing))).json();
     assertEquals(2, blocked.getInteger("position"));
-    JsonObject archive = expect(201, api.post(path("/columns"), owner.token(), new JsonObject().put("name", "Archive")))
+    JsonObject archive = expect(201,
+        NODE.api().post(path("/columns"), owner.token(), new JsonObject().put("name", "Archive")))
         .json();
     assertEquals(5, archive.getInteger("position"), "at the end without afterColumnId");
 
-    JsonObject renamed = expect(200, api.patch(path("/columns/" + blocked.getString("id")), owner.token(),
+    JsonObject renamed = expect(200, NODE.api().patch(path("/columns/" + blocked.getString("id")), owner.token(),
         new JsonObject().put("name", "Waiting").putNull("afterColumnId"))).json();
     assertEquals("Waiting", renamed.getString("name"));
     assertEquals(0, renamed.getInteger("position"), "afterColumnId null puts it first");
@@ -270,13 +252,14 @@ class BoardRulesTest {
         columns(owner).stream().map(c -> ((JsonObject) c).getString("name")).toList());
 
     createTask(member, new JsonObject().put("title", "Stuck").put("columnId", blocked.getString("id")));
-    Response notEmpty = api.delete(path("/columns/" + blocked.getString("id")), owner.token());
+    Response notEmpty = NODE.api().delete(path("/columns/" + blocked.getString("id")), owner.token());
     assertEquals(409, notEmpty.status(), notEmpty.toString());
     assertEquals("column_not_empty", notEmpty.errorCode());
-    assertEquals(204, api.delete(path("/columns/" + archive.getString("id")), owner.token()).status());
+    assertEquals(204, NODE.api().delete(path("/columns/" + archive.getString("id")), owner.token()).status());
     assertEquals(5, columns(owner).size());
     assertEquals(List.of(0, 1, 2, 3, 4), columns(owner).stream().map(c -> ((JsonObject) c).getInteger("position")).toList());
-    Response gone = api.patch(path("/columns/" + archive.getString("id")), owner.token(), new JsonObject().put("name", "X"));
+    Response gone = NODE.api().patch(path("/columns/" + archive.getString("id")), owner.token(),
+        new JsonObject().put("name", "X"));
     assertEquals("column_not_found", gone.errorCode());
   }
 
@@ -284,9 +267,9 @@ class BoardRulesTest {
   void aBoardKeepsItsLastColumn() {
     JsonArray columns = columns(owner);
     for (int i = 1; i < columns.size(); i++) {
-      expect(204, api.delete(path("/columns/" + columns.getJsonObject(i).getString("id")), owner.token()));
+      expect(204, NODE.api().delete(path("/columns/" + columns.getJsonObject(i).getString("id")), owner.token()));
     }
-    Response last = api.delete(path("/columns/" + columns.getJsonObject(0).getString("id")), owner.token());
+    Response last = NODE.api().delete(path("/columns/" + columns.getJsonObject(0).getString("id")), owner.token());
     assertEquals(409, last.status(), last.toString());
     assertEquals("last_column", last.errorCode());
   }
@@ -294,7 +277,7 @@ class BoardRulesTest {
   @Test
   void assigningATaskEmitsTaskAssigned() throws InterruptedException {
     LinkedBlockingQueue<JsonObject> events = new LinkedBlockingQueue<>();
-    MessageConsumer<JsonObject> consumer = node.vertx().eventBus()
+    MessageConsumer<JsonObject> consumer = NODE.node().vertx().eventBus()
         .consumer(Address.EVENTS_TASK_ASSIGNED.address(), m -> events.add(m.body()));
     consumer.completion().await();
     try {
@@ -309,24 +292,24 @@ class BoardRulesTest {
       assertEquals(owner.id(), event.getString("byUserId"));
       assertNotNull(event.getString("id"), "notifications dedupe on the event's id");
       // Journaled in the task's transaction: whoever was down reads it back from the stream.
-      JsonObject journal = dev.trcr.kernel.Bus.<JsonObject>request(node.vertx(), Address.BOARD_JOURNAL_READ,
+      JsonObject journal = dev.trcr.kernel.Bus.<JsonObject>request(NODE.node().vertx(), Address.BOARD_JOURNAL_READ,
           new JsonObject().put("stream", Address.EVENTS_TASK_ASSIGNED.address()).put("after", event.getLong("seq") - 1)
               .put("limit", 10), null).await();
       assertEquals(event.getString("id"), journal.getJsonArray("events").getJsonObject(0).getString("id"));
 
-      expect(200, api.patch(path("/tasks/" + task.getString("id")), member.token(),
+      expect(200, NODE.api().patch(path("/tasks/" + task.getString("id")), member.token(),
           new JsonObject().put("version", 1).put("title", "Hero v2")));
-      expect(200, api.patch(path("/tasks/" + task.getString("id")), member.token(),
+      expect(200, NODE.api().patch(path("/tasks/" + task.getString("id")), member.token(),
           new JsonObject().put("version", 2).put("assigneeId", member.id())));
       assertNull(events.poll(300, TimeUnit.MILLISECONDS), "no event unless the assignee changes");
-      expect(200, api.patch(path("/tasks/" + task.getString("id")), member.token(),
+      expect(200, NODE.api().patch(path("/tasks/" + task.getString("id")), member.token(),
           new JsonObject().put("version", 3).put("assigneeId", owner.id())));
       JsonObject reassigned = events.poll(5, TimeUnit.SECONDS);
       assertNotNull(reassigned);
       assertEquals(owner.id(), reassigned.getString("assigneeId"));
       assertEquals(member.id(), reassigned.getString("byUserId"));
 
-      Response notMember = api.post(path("/tasks"), owner.token(),
+      Response notMember = NODE.api().post(path("/tasks"), owner.token(),
           new JsonObject().put("title", "X").put("assigneeId", outsider.id()));
       assertEquals(400, notMember.status(), notMember.toString());
       assertEquals("assigneeId", notMember.json().getJsonObject("error").getString("field"));
@@ -340,17 +323,18 @@ class BoardRulesTest {
     JsonObject hero = createTask("Hero");
     JsonObject footer = createTask("Footer");
     Instant start = Instant.now().minus(3, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
-    JsonObject entry = expect(201, api.post("/api/teams/" + teamId + "/time-entries", member.token(), new JsonObject()
+    JsonObject entry = expect(201,
+        NODE.api().post("/api/teams/" + teamId + "/time-entries", member.token(), new JsonObject()
         .put("projectId", projectId).put("taskId", hero.getString("id"))
         .put("startedAt", start.toString()).put("stoppedAt", start.plusSeconds(3600).toString()))).json();
     assertEquals(hero.getString("id"), entry.getString("taskId"));
-    expect(201, api.post("/api/teams/" + teamId + "/time-entries", owner.token(), new JsonObject()
+    expect(201, NODE.api().post("/api/teams/" + teamId + "/time-entries", owner.token(), new JsonObject()
         .put("projectId", projectId).put("taskId", hero.getString("id"))
         .put("startedAt", start.plusSeconds(7200).toString()).put("stoppedAt", start.plusSeconds(7230).toString())));
-    expect(201, api.post("/api/teams/" + teamId + "/time-entries", owner.token(), new JsonObject()
+    expect(201, NODE.api().post("/api/teams/" + teamId + "/time-entries", owner.token(), new JsonObject()
         .put("projectId", projectId).put("startedAt", start.toString()).put("stoppedAt", start.plusSeconds(60).toString())));
 
-    JsonObject running = expect(201, api.post("/api/teams/" + teamId + "/timer/start", member.token(),
+    JsonObject running = expect(201, NODE.api().post("/api/teams/" + teamId + "/timer/start", member.token(),
         new JsonObject().put("projectId", projectId).put("taskId", footer.getString("id")))).json();
     assertEquals(footer.getString("id"), running.getString("taskId"));
     Thread.sleep(1_100);
@@ -359,18 +343,18 @@ class BoardRulesTest {
     assertEquals(3630L, tasks.getJsonObject(0).getLong("trackedSeconds"));
     assertTrue(tasks.getJsonObject(1).getLong("trackedSeconds") >= 1, "a running timer counts up to now");
 
-    String otherProject = api.createProject(owner, teamId, "Other");
-    Response wrongProject = api.post("/api/teams/" + teamId + "/timer/start", member.token(),
+    String otherProject = NODE.api().createProject(owner, teamId, "Other");
+    Response wrongProject = NODE.api().post("/api/teams/" + teamId + "/timer/start", member.token(),
         new JsonObject().put("projectId", otherProject).put("taskId", hero.getString("id")));
     assertEquals(404, wrongProject.status(), wrongProject.toString());
     assertEquals("task_not_found", wrongProject.errorCode());
-    Response wrongManual = api.post("/api/teams/" + teamId + "/time-entries", member.token(), new JsonObject()
+    Response wrongManual = NODE.api().post("/api/teams/" + teamId + "/time-entries", member.token(), new JsonObject()
         .put("projectId", otherProject).put("taskId", hero.getString("id"))
         .put("startedAt", start.toString()).put("stoppedAt", start.plusSeconds(60).toString()));
     assertEquals("task_not_found", wrongManual.errorCode());
 
     // Moving the entry to another project drops its task; naming the task again needs its project.
-    JsonObject moved = expect(200, api.patch("/api/teams/" + teamId + "/time-entries/" + entry.getString("id"),
+    JsonObject moved = expect(200, NODE.api().patch("/api/teams/" + teamId + "/time-entries/" + entry.getString("id"),
         member.token(), new JsonObject().put("projectId", otherProject))).json();
     assertNull(moved.getValue("taskId"));
     assertEquals(30L, columns(owner).getJsonObject(0).getJsonArray("tasks").getJsonObject(0).getLong("trackedSeconds"));
@@ -378,14 +362,15 @@ class BoardRulesTest {
 
   @Test
   void nonMembersSeeNoBoard() {
-    for (Response r : List.of(api.get(path("/board"), outsider.token()),
-        api.post(path("/tasks"), outsider.token(), new JsonObject().put("title", "X")),
-        api.post(path("/columns"), outsider.token(), new JsonObject().put("name", "X")))) {
+    for (Response r : List.of(NODE.api().get(path("/board"), outsider.token()),
+        NODE.api().post(path("/tasks"), outsider.token(), new JsonObject().put("title", "X")),
+        NODE.api().post(path("/columns"), outsider.token(), new JsonObject().put("name", "X")))) {
       assertEquals(404, r.status(), r.toString());
       assertEquals("team_not_found", r.errorCode());
     }
-    String otherTeam = api.createTeam(outsider, "Elsewhere");
-    Response foreignProject = api.get("/api/teams/" + otherTeam + "/projects/" + projectId + "/board", outsider.token());
+    String otherTeam = NODE.api().createTeam(outsider, "Elsewhere");
+    Response foreignProject = NODE.api().get("/api/teams/" + otherTeam + "/projects/" + projectId + "/board",
+        outsider.token());
     assertEquals("project_not_found", foreignProject.errorCode());
   }
 }

@@ -1,19 +1,15 @@
 package dev.trcr.bridge;
 
-import dev.trcr.kernel.Node;
-import dev.trcr.testing.Api;
 import dev.trcr.testing.Api.Session;
 import dev.trcr.testing.BridgeClient;
-import dev.trcr.testing.TestNodes;
-import io.vertx.core.Vertx;
+import dev.trcr.testing.OneNode;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -27,9 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The SockJS bridge end to end on one node: real sockets, real bus, real PostgreSQL. */
 class BridgeTest {
 
-  private static Node node;
-  private static Vertx clientVertx;
-  private static Api api;
+  @RegisterExtension
+  static final OneNode NODE = new OneNode();
 
   private final List<BridgeClient> sockets = new ArrayList<>();
   private Session ada;
@@ -37,27 +32,13 @@ class BridgeTest {
   private String teamId;
   private String projectId;
 
-  @BeforeAll
-  static void startNode() {
-    node = TestNodes.start(TestNodes.config());
-    clientVertx = Vertx.vertx();
-    api = new Api(clientVertx, node.httpPort());
-  }
-
-  @AfterAll
-  static void stopNode() {
-    api.close();
-    clientVertx.close().await();
-    node.close().await();
-  }
-
   @BeforeEach
   void team() {
-    ada = api.signup("Ada");
-    bob = api.signup("Bob");
-    teamId = api.createTeam(ada, "Acme");
-    api.addMember(ada, teamId, bob, "member");
-    projectId = api.createProject(ada, teamId, "Website");
+    ada = NODE.api().signup("Ada");
+    bob = NODE.api().signup("Bob");
+    teamId = NODE.api().createTeam(ada, "Acme");
+    NODE.api().addMember(ada, teamId, bob, "member");
+    projectId = NODE.api().createProject(ada, teamId, "Website");
   }
 
   @AfterEach
@@ -66,7 +47,7 @@ class BridgeTest {
   }
 
   private BridgeClient socket() {
-    BridgeClient socket = BridgeClient.connect(clientVertx, node.bridgePort());
+    BridgeClient socket = BridgeClient.connect(NODE.clientVertx(), NODE.node().bridgePort());
     sockets.add(socket);
     return socket;
   }
@@ -81,9 +62,9 @@ class BridgeTest {
    */
   private void awaitSubscribed(BridgeClient socket) {
     for (int i = 0; i < 50; i++) {
-      expect(201, api.startTimer(ada, teamId, projectId));
+      expect(201, NODE.api().startTimer(ada, teamId, projectId));
       if (socket.nextMatching(f -> "rec".equals(f.getString("type")), 200) != null) {
-        expect(200, api.post("/api/teams/" + teamId + "/timer/stop", ada.token(), null));
+        expect(200, NODE.api().post("/api/teams/" + teamId + "/timer/stop", ada.token(), null));
         while (socket.next(300) != null) {
           // drain the warm-up events
         }
@@ -100,7 +81,7 @@ class BridgeTest {
     awaitSubscribed(adaSocket);
 
     long sent = System.nanoTime();
-    JsonObject started = expect(201, api.startTimer(bob, teamId, projectId)).json();
+    JsonObject started = expect(201, NODE.api().startTimer(bob, teamId, projectId)).json();
     JsonObject frame = adaSocket.nextMatching(f -> "rec".equals(f.getString("type")), 1_000);
     long millis = (System.nanoTime() - sent) / 1_000_000;
 
@@ -178,14 +159,14 @@ class BridgeTest {
 
   @Test
   void nonMembersCannotSubscribeToTeamTimers() {
-    Session eve = api.signup("Eve");
+    Session eve = NODE.api().signup("Eve");
     BridgeClient eveSocket = socket();
     eveSocket.register(timers(), eve.token());
     JsonObject denied = eveSocket.nextMatching(f -> "err".equals(f.getString("type")), 5_000);
     assertNotNull(denied, "no denial");
     assertEquals("access_denied", denied.getString("body"));
 
-    expect(201, api.startTimer(bob, teamId, projectId));
+    expect(201, NODE.api().startTimer(bob, teamId, projectId));
     assertTrue(eveSocket.quietFor(500), "a non-member received an event");
   }
 
@@ -201,7 +182,8 @@ class BridgeTest {
         .put("body", new JsonObject().put("teamId", teamId).put("projectId", projectId)));
     JsonObject denied = anonymous.nextMatching(f -> "err".equals(f.getString("type")), 5_000);
     assertEquals("access_denied", denied.getString("body"));
-    assertEquals(0, expect(200, api.get("/api/teams/" + teamId + "/timers/running", ada.token())).array().size());
+    assertEquals(0,
+        expect(200, NODE.api().get("/api/teams/" + teamId + "/timers/running", ada.token())).array().size());
   }
 
   @Test
@@ -224,15 +206,16 @@ class BridgeTest {
 
   @Test
   void aPageFromAForeignOriginCannotOpenTheBridge() {
-    WebSocketClient client = clientVertx.createWebSocketClient();
+    WebSocketClient client = NODE.clientVertx().createWebSocketClient();
     try {
-      WebSocketConnectOptions foreign = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(node.bridgePort())
+      WebSocketConnectOptions foreign = new WebSocketConnectOptions().setHost("127.0.0.1")
+          .setPort(NODE.node().bridgePort())
           .setURI("/eventbus/websocket").addHeader("Origin", "http://evil.example");
       Exception refused = assertThrows(Exception.class, () -> client.connect(foreign).await());
       assertTrue(refused.getMessage().contains("403"), refused.getMessage());
 
-      WebSocketConnectOptions own = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(node.bridgePort())
-          .setURI("/eventbus/websocket").addHeader("Origin", "http://127.0.0.1:" + node.httpPort());
+      WebSocketConnectOptions own = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(NODE.node().bridgePort())
+          .setURI("/eventbus/websocket").addHeader("Origin", "http://127.0.0.1:" + NODE.node().httpPort());
       client.connect(own).await().close().await();
     } finally {
       client.close().await();

@@ -1,21 +1,19 @@
 package dev.trcr.bridge;
 
 import dev.trcr.kernel.Node;
-import dev.trcr.testing.Api;
 import dev.trcr.testing.Api.Session;
 import dev.trcr.testing.BridgeClient;
+import dev.trcr.testing.OneNode;
 import dev.trcr.testing.TestNodes;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -31,9 +29,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The hub's limits: every refusal is a clear err frame or close reason, and a stalled client costs bounded memory. */
 class HubLimitsTest {
 
-  private static Node node;
-  private static Vertx clientVertx;
-  private static Api api;
+  @RegisterExtension
+  static final OneNode NODE = new OneNode(() -> TestNodes.config()
+      .put("TRCR_BRIDGE_MAX_SOCKETS", 6)
+      .put("TRCR_BRIDGE_MAX_SUBSCRIPTIONS", 3)
+      .put("TRCR_BRIDGE_MAX_FRAME_BYTES", 2048)
+      .put("TRCR_BRIDGE_MAX_ADDRESS_LENGTH", 120)
+      .put("TRCR_BRIDGE_PING_TIMEOUT_MS", 2500)
+      .put("TRCR_BRIDGE_SLOW_CLIENT_MS", 1500)
+      .put("TRCR_BRIDGE_MAX_QUEUED_BYTES", 256 * 1024));
 
   private final List<BridgeClient> sockets = new ArrayList<>();
   private Session ada;
@@ -41,34 +45,13 @@ class HubLimitsTest {
   private String teamId;
   private String projectId;
 
-  @BeforeAll
-  static void startNode() {
-    node = TestNodes.start(TestNodes.config()
-        .put("TRCR_BRIDGE_MAX_SOCKETS", 6)
-        .put("TRCR_BRIDGE_MAX_SUBSCRIPTIONS", 3)
-        .put("TRCR_BRIDGE_MAX_FRAME_BYTES", 2048)
-        .put("TRCR_BRIDGE_MAX_ADDRESS_LENGTH", 120)
-        .put("TRCR_BRIDGE_PING_TIMEOUT_MS", 2500)
-        .put("TRCR_BRIDGE_SLOW_CLIENT_MS", 1500)
-        .put("TRCR_BRIDGE_MAX_QUEUED_BYTES", 256 * 1024));
-    clientVertx = Vertx.vertx();
-    api = new Api(clientVertx, node.httpPort());
-  }
-
-  @AfterAll
-  static void stopNode() {
-    api.close();
-    clientVertx.close().await();
-    node.close().await();
-  }
-
   @BeforeEach
   void team() {
-    ada = api.signup("Ada");
-    bob = api.signup("Bob");
-    teamId = api.createTeam(ada, "Acme");
-    api.addMember(ada, teamId, bob, "member");
-    projectId = api.createProject(ada, teamId, "Website");
+    ada = NODE.api().signup("Ada");
+    bob = NODE.api().signup("Bob");
+    teamId = NODE.api().createTeam(ada, "Acme");
+    NODE.api().addMember(ada, teamId, bob, "member");
+    projectId = NODE.api().createProject(ada, teamId, "Website");
   }
 
   @AfterEach
@@ -79,13 +62,13 @@ class HubLimitsTest {
   }
 
   private BridgeClient socket() {
-    BridgeClient socket = BridgeClient.connect(clientVertx, node.bridgePort());
+    BridgeClient socket = BridgeClient.connect(NODE.clientVertx(), NODE.node().bridgePort());
     sockets.add(socket);
     return socket;
   }
 
   private static int stat(String key) {
-    LocalMap<String, Object> stats = node.vertx().sharedData().getLocalMap(Node.LOCAL_MAP);
+    LocalMap<String, Object> stats = NODE.node().vertx().sharedData().getLocalMap(Node.LOCAL_MAP);
     Object value = stats.get(key);
     return value instanceof Integer i ? i : -1;
   }
@@ -116,9 +99,9 @@ class HubLimitsTest {
     BridgeClient s = socket();
     s.register("team." + teamId + ".timers", ada.token());
     s.register("user." + ada.id() + ".timers", ada.token());
-    String other = api.createTeam(ada, "Other");
+    String other = NODE.api().createTeam(ada, "Other");
     s.register("team." + other + ".timers", ada.token());
-    String third = api.createTeam(ada, "Third");
+    String third = NODE.api().createTeam(ada, "Third");
     s.register("team." + third + ".timers", ada.token());
     assertEquals("max_handlers_reached", error(s));
     s.register("team." + teamId + ".timers", ada.token());
@@ -154,11 +137,11 @@ class HubLimitsTest {
       socket();
     }
     awaitTrue(() -> stat("bridge.sockets") == 6, "six sockets are held");
-    WebSocketClient client = clientVertx.createWebSocketClient();
+    WebSocketClient client = NODE.clientVertx().createWebSocketClient();
     try {
       CompletableFuture<String> closed = new CompletableFuture<>();
       // The refusal may arrive at once: install the close handler in the same event-loop turn as the connection.
-      client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(node.bridgePort())
+      client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(NODE.node().bridgePort())
               .setURI("/eventbus/websocket"))
           .onSuccess(extra -> {
             try {
@@ -183,9 +166,10 @@ class HubLimitsTest {
 
   @Test
   void aSilentSocketIsClosedAfterThePingTimeout() throws Exception {
-    WebSocketClient client = clientVertx.createWebSocketClient();
+    WebSocketClient client = NODE.clientVertx().createWebSocketClient();
     try {
-      WebSocket silent = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(node.bridgePort())
+      WebSocket silent = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+          .setPort(NODE.node().bridgePort())
           .setURI("/eventbus/websocket")).await();
       CompletableFuture<Short> closed = new CompletableFuture<>();
       silent.closeHandler(v -> closed.complete(silent.closeStatusCode()));
@@ -197,9 +181,10 @@ class HubLimitsTest {
 
   @Test
   void aClientThatStopsReadingIsDisconnectedAndItsResourcesReturn() throws Exception {
-    WebSocketClient client = clientVertx.createWebSocketClient();
+    WebSocketClient client = NODE.clientVertx().createWebSocketClient();
     try {
-      WebSocket stalled = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(node.bridgePort())
+      WebSocket stalled = client.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+          .setPort(NODE.node().bridgePort())
           .setURI("/eventbus/websocket")).await();
       CompletableFuture<String> closed = new CompletableFuture<>();
       stalled.closeHandler(v -> closed.complete(stalled.closeStatusCode() + " " + stalled.closeReason()));
@@ -207,13 +192,13 @@ class HubLimitsTest {
       stalled.writeTextMessage(new JsonObject().put("type", "register").put("address", address)
           .put("headers", new JsonObject().put("authorization", "Bearer " + ada.token())).encode()).await();
       awaitTrue(() -> stat("bridge.consumers") == 2, "the team stream has its consumer");
-      long pinger = clientVertx.setPeriodic(500, id -> stalled.writeTextMessage("{\"type\":\"ping\"}"));
+      long pinger = NODE.clientVertx().setPeriodic(500, id -> stalled.writeTextMessage("{\"type\":\"ping\"}"));
       stalled.pause();
 
       // 64 MiB of events: far beyond what loopback buffers hold for a reader that stopped.
       JsonObject big = new JsonObject().put("type", "entry.updated").put("pad", "x".repeat(64 * 1024));
       for (int i = 0; i < 1024 && !closed.isDone(); i++) {
-        node.vertx().eventBus().publish(address, big);
+        NODE.node().vertx().eventBus().publish(address, big);
         if (i % 64 == 0) {
           Thread.sleep(20);
         }
@@ -221,7 +206,7 @@ class HubLimitsTest {
       // The server lets go first: the close frame waits behind everything the client has not read.
       awaitTrue(() -> stat("bridge.sockets") == 0 && stat("bridge.consumers") == 1,
           "the node dropped the socket and the stream's consumer");
-      clientVertx.cancelTimer(pinger);
+      NODE.clientVertx().cancelTimer(pinger);
       stalled.resume();
       String why = closed.get(30, TimeUnit.SECONDS);
       assertTrue(why.startsWith("4008 ") && why.contains("slow consumer"), why);
@@ -238,18 +223,18 @@ class HubLimitsTest {
 
     BridgeClient adaSocket = socket();
     adaSocket.register("user." + ada.id() + ".timers", ada.token());
-    String side = api.createTeam(ada, "Side");
-    String sideProject = api.createProject(ada, side, "Blog");
+    String side = NODE.api().createTeam(ada, "Side");
+    String sideProject = NODE.api().createProject(ada, side, "Blog");
     JsonObject frame = null;
     for (int i = 0; i < 50 && frame == null; i++) {
-      expect(201, api.startTimer(ada, side, sideProject));
+      expect(201, NODE.api().startTimer(ada, side, sideProject));
       frame = adaSocket.nextMatching(f -> "rec".equals(f.getString("type")), 200);
     }
     assertNotNull(frame, "no event on the per-user stream");
     assertEquals("user." + ada.id() + ".timers", frame.getString("address"));
     assertEquals(side, frame.getJsonObject("body").getString("teamId"));
 
-    expect(201, api.startTimer(bob, teamId, projectId));
+    expect(201, NODE.api().startTimer(bob, teamId, projectId));
     assertTrue(adaSocket.nextMatching(f -> "rec".equals(f.getString("type"))
         && bob.id().equals(f.getJsonObject("body").getJsonObject("entry").getString("userId")), 500) == null,
         "Ada's stream carries only Ada's timers");
@@ -262,7 +247,7 @@ class HubLimitsTest {
     s.register(address, ada.token());
     JsonObject frame = null;
     for (int i = 0; i < 50 && frame == null; i++) {
-      expect(201, api.startTimer(bob, teamId, projectId));
+      expect(201, NODE.api().startTimer(bob, teamId, projectId));
       frame = s.nextMatching(f -> "rec".equals(f.getString("type")), 200);
     }
     assertNotNull(frame);
@@ -272,7 +257,7 @@ class HubLimitsTest {
     while (s.next(200) != null) {
       // drain what was in flight
     }
-    expect(201, api.startTimer(bob, teamId, projectId));
+    expect(201, NODE.api().startTimer(bob, teamId, projectId));
     assertTrue(s.quietFor(500));
   }
 }

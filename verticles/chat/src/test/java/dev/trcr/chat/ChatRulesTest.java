@@ -1,13 +1,11 @@
 package dev.trcr.chat;
 
 import dev.trcr.kernel.Address;
-import dev.trcr.kernel.Node;
-import dev.trcr.testing.Api;
 import dev.trcr.testing.Api.Response;
 import dev.trcr.testing.Api.Session;
+import dev.trcr.testing.OneNode;
 import dev.trcr.testing.TestNodes;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
@@ -19,6 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -36,9 +35,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The rules of chat, through the public REST API of a real node on a real PostgreSQL. */
 class ChatRulesTest {
 
-  private static Node node;
-  private static Vertx clientVertx;
-  private static Api api;
+  // Bursts of concurrent posts by one user: no per-user rate limit here.
+  @RegisterExtension
+  static final OneNode NODE = new OneNode(() -> TestNodes.config().put("TRCR_RATE_LIMIT_PER_SECOND", 0));
+
   private static WebClient raw;
 
   private Session owner;
@@ -48,32 +48,25 @@ class ChatRulesTest {
   private String teamId;
 
   @BeforeAll
-  static void startNode() {
-    // Bursts of concurrent posts by one user: no per-user rate limit here.
-    node = TestNodes.start(TestNodes.config().put("TRCR_RATE_LIMIT_PER_SECOND", 0));
-    clientVertx = Vertx.vertx();
-    api = new Api(clientVertx, node.httpPort());
-    raw = WebClient.create(clientVertx, new WebClientOptions().setDefaultHost("127.0.0.1")
-        .setDefaultPort(node.httpPort()), new PoolOptions().setHttp1MaxSize(32));
+  static void openRawClient() {
+    raw = WebClient.create(NODE.clientVertx(), new WebClientOptions().setDefaultHost("127.0.0.1")
+        .setDefaultPort(NODE.node().httpPort()), new PoolOptions().setHttp1MaxSize(32));
   }
 
   @AfterAll
-  static void stopNode() {
+  static void closeRawClient() {
     raw.close();
-    api.close();
-    clientVertx.close().await();
-    node.close().await();
   }
 
   @BeforeEach
   void team() {
-    owner = api.signup("Olga Owner");
-    ada = api.signup("Ada Lovelace");
-    bob = api.signup("Bob");
-    eve = api.signup("Eve Outsider");
-    teamId = api.createTeam(owner, "Acme");
-    api.addMember(owner, teamId, ada, "member");
-    api.addMember(owner, teamId, bob, "member");
+    owner = NODE.api().signup("Olga Owner");
+    ada = NODE.api().signup("Ada Lovelace");
+    bob = NODE.api().signup("Bob");
+    eve = NODE.api().signup("Eve Outsider");
+    teamId = NODE.api().createTeam(owner, "Acme");
+    NODE.api().addMember(owner, teamId, ada, "member");
+    NODE.api().addMember(owner, teamId, bob, "member");
   }
 
   private String path(String rest) {
@@ -81,7 +74,7 @@ class ChatRulesTest {
   }
 
   private JsonArray channels(Session who) {
-    return expect(200, api.get(path("/channels"), who.token())).array();
+    return expect(200, NODE.api().get(path("/channels"), who.token())).array();
   }
 
   private JsonObject channelNamed(Session who, String name) {
@@ -98,7 +91,8 @@ class ChatRulesTest {
   }
 
   private Response post(Session who, String channelId, String text) {
-    return api.post(path("/channels/" + channelId + "/messages"), who.token(), new JsonObject().put("text", text));
+    return NODE.api().post(path("/channels/" + channelId + "/messages"), who.token(),
+        new JsonObject().put("text", text));
   }
 
   private JsonObject posted(Session who, String channelId, String text) {
@@ -106,7 +100,7 @@ class ChatRulesTest {
   }
 
   private JsonObject history(Session who, String channelId, String query) {
-    return expect(200, api.get(path("/channels/" + channelId + "/messages" + query), who.token())).json();
+    return expect(200, NODE.api().get(path("/channels/" + channelId + "/messages" + query), who.token())).json();
   }
 
   private long unread(Session who, String channelId) {
@@ -131,23 +125,24 @@ class ChatRulesTest {
     assertFalse(general.getBoolean("private"));
     assertEquals(0L, general.getLong("unreadCount"));
     assertNull(general.getString("lastMessageAt"));
-    assertEquals(404, api.get(path("/channels"), eve.token()).status(), "non-members see no channels");
+    assertEquals(404, NODE.api().get(path("/channels"), eve.token()).status(), "non-members see no channels");
   }
 
   @Test
   void publicChannelsAreVisibleToTheWholeTeamAndNamesAreUnique() {
-    expect(201, api.post(path("/channels"), ada.token(), new JsonObject().put("name", "design")));
+    expect(201, NODE.api().post(path("/channels"), ada.token(), new JsonObject().put("name", "design")));
     assertNotNull(channelNamed(bob, "design"));
     assertNotNull(channelNamed(owner, "design"));
-    Response again = api.post(path("/channels"), bob.token(), new JsonObject().put("name", "Design"));
+    Response again = NODE.api().post(path("/channels"), bob.token(), new JsonObject().put("name", "Design"));
     assertEquals(409, again.status(), again.toString());
     assertEquals("channel_name_taken", again.errorCode());
-    assertEquals(409, api.post(path("/channels"), bob.token(), new JsonObject().put("name", "general")).status());
+    assertEquals(409,
+        NODE.api().post(path("/channels"), bob.token(), new JsonObject().put("name", "general")).status());
   }
 
   @Test
   void privateChannelsAreVisibleToTheirMembersOnly() {
-    JsonObject secret = expect(201, api.post(path("/channels"), ada.token(), new JsonObject()
+    JsonObject secret = expect(201, NODE.api().post(path("/channels"), ada.token(), new JsonObject()
         .put("name", "secret").put("private", true).put("memberIds", new JsonArray().add(bob.id())))).json();
     assertTrue(secret.getBoolean("private"));
     assertEquals(Set.of(ada.id(), bob.id()), new HashSet<>(secret.getJsonArray("memberIds").getList()));
@@ -158,14 +153,16 @@ class ChatRulesTest {
     Response owners = post(owner, id, "let me in");
     assertEquals(404, owners.status());
     assertEquals("channel_not_found", owners.errorCode());
-    assertEquals(404, api.get(path("/channels/" + id + "/messages"), owner.token()).status());
+    assertEquals(404, NODE.api().get(path("/channels/" + id + "/messages"), owner.token()).status());
     assertEquals(1, history(ada, id, "").getJsonArray("items").size(), "Bob's message");
   }
 
   @Test
   void aPairHasExactlyOneDirectMessageChannel() {
-    JsonObject dm = expect(200, api.post(path("/dms"), ada.token(), new JsonObject().put("userId", bob.id()))).json();
-    JsonObject back = expect(200, api.post(path("/dms"), bob.token(), new JsonObject().put("userId", ada.id()))).json();
+    JsonObject dm = expect(200,
+        NODE.api().post(path("/dms"), ada.token(), new JsonObject().put("userId", bob.id()))).json();
+    JsonObject back = expect(200,
+        NODE.api().post(path("/dms"), bob.token(), new JsonObject().put("userId", ada.id()))).json();
     assertEquals(dm.getString("id"), back.getString("id"));
     assertEquals("dm", dm.getString("kind"));
     assertEquals(Set.of(ada.id(), bob.id()), new HashSet<>(dm.getJsonArray("memberIds").getList()));
@@ -188,8 +185,8 @@ class ChatRulesTest {
     posted(ada, dmId, "hi Bob");
     assertEquals(404, post(owner, dmId, "hello?").status(), "a third member cannot write into a DM");
     assertTrue(channels(owner).stream().noneMatch(c -> dmId.equals(((JsonObject) c).getString("id"))));
-    assertEquals(400, api.post(path("/dms"), ada.token(), new JsonObject().put("userId", ada.id())).status());
-    assertEquals(400, api.post(path("/dms"), ada.token(), new JsonObject().put("userId", eve.id())).status());
+    assertEquals(400, NODE.api().post(path("/dms"), ada.token(), new JsonObject().put("userId", ada.id())).status());
+    assertEquals(400, NODE.api().post(path("/dms"), ada.token(), new JsonObject().put("userId", eve.id())).status());
   }
 
   // --- messages -------------------------------------------------------------------------------------------------------
@@ -211,7 +208,7 @@ class ChatRulesTest {
       assertEquals(400, r.status(), r.toString());
       assertEquals("validation_failed", r.errorCode());
     }
-    assertEquals(400, api.post(path("/channels/" + general + "/messages"), ada.token(),
+    assertEquals(400, NODE.api().post(path("/channels/" + general + "/messages"), ada.token(),
         new JsonObject().put("text", 42)).status());
   }
 
@@ -219,12 +216,14 @@ class ChatRulesTest {
   void retryingWithTheSameClientMessageIdReturnsTheFirstMessage() {
     String general = general(ada);
     JsonObject body = new JsonObject().put("text", "once").put("clientMessageId", "c-1");
-    JsonObject first = expect(201, api.post(path("/channels/" + general + "/messages"), ada.token(), body)).json();
-    JsonObject again = expect(201, api.post(path("/channels/" + general + "/messages"), ada.token(),
+    JsonObject first = expect(201,
+        NODE.api().post(path("/channels/" + general + "/messages"), ada.token(), body)).json();
+    JsonObject again = expect(201, NODE.api().post(path("/channels/" + general + "/messages"), ada.token(),
         body.copy().put("text", "changed my mind"))).json();
     assertEquals(first, again);
     // The same id from another user is another message.
-    JsonObject bobs = expect(201, api.post(path("/channels/" + general + "/messages"), bob.token(), body)).json();
+    JsonObject bobs = expect(201,
+        NODE.api().post(path("/channels/" + general + "/messages"), bob.token(), body)).json();
     assertFalse(first.getString("id").equals(bobs.getString("id")));
     // Racing retries: all answer the one message, none fails.
     List<Future<HttpResponse<Buffer>>> calls = new ArrayList<>();
@@ -275,9 +274,9 @@ class ChatRulesTest {
     JsonArray top = history(bob, general, "?limit=100").getJsonArray("items");
     assertEquals(25 + concurrent.size(), top.size());
     assertTrue(concurrent.contains(top.getJsonObject(0).getString("id")));
-    assertEquals(400, api.get(path("/channels/" + general + "/messages?limit=101"), bob.token()).status());
-    assertEquals(400, api.get(path("/channels/" + general + "/messages?limit=0"), bob.token()).status());
-    assertEquals(400, api.get(path("/channels/" + general + "/messages?before=" + java.util.UUID.randomUUID()),
+    assertEquals(400, NODE.api().get(path("/channels/" + general + "/messages?limit=101"), bob.token()).status());
+    assertEquals(400, NODE.api().get(path("/channels/" + general + "/messages?limit=0"), bob.token()).status());
+    assertEquals(400, NODE.api().get(path("/channels/" + general + "/messages?before=" + java.util.UUID.randomUUID()),
         bob.token()).status());
   }
 
@@ -286,16 +285,17 @@ class ChatRulesTest {
     String general = general(ada);
     JsonObject m = posted(ada, general, "draft");
     String url = path("/channels/" + general + "/messages/" + m.getString("id"));
-    assertEquals("forbidden", api.patch(url, bob.token(), new JsonObject().put("text", "mine now")).errorCode());
-    assertEquals("forbidden", api.patch(url, owner.token(), new JsonObject().put("text", "owner edit")).errorCode());
-    JsonObject edited = expect(200, api.patch(url, ada.token(), new JsonObject().put("text", "final"))).json();
+    assertEquals("forbidden", NODE.api().patch(url, bob.token(), new JsonObject().put("text", "mine now")).errorCode());
+    assertEquals("forbidden",
+        NODE.api().patch(url, owner.token(), new JsonObject().put("text", "owner edit")).errorCode());
+    JsonObject edited = expect(200, NODE.api().patch(url, ada.token(), new JsonObject().put("text", "final"))).json();
     assertEquals("final", edited.getString("text"));
     assertNotNull(edited.getString("editedAt"));
     assertEquals(m.getString("createdAt"), edited.getString("createdAt"));
-    assertEquals("forbidden", api.delete(url, bob.token()).errorCode());
-    expect(204, api.delete(url, ada.token()));
+    assertEquals("forbidden", NODE.api().delete(url, bob.token()).errorCode());
+    expect(204, NODE.api().delete(url, ada.token()));
     JsonObject other = posted(bob, general, "rude");
-    expect(204, api.delete(path("/channels/" + general + "/messages/" + other.getString("id")), owner.token()));
+    expect(204, NODE.api().delete(path("/channels/" + general + "/messages/" + other.getString("id")), owner.token()));
     JsonArray items = history(ada, general, "").getJsonArray("items");
     assertEquals(2, items.size(), "deleted messages stay as tombstones");
     for (Object o : items) {
@@ -304,11 +304,11 @@ class ChatRulesTest {
       assertNull(tomb.getValue("text"));
       assertNotNull(tomb.getString("id"));
     }
-    Response editDeleted = api.patch(url, ada.token(), new JsonObject().put("text", "back"));
+    Response editDeleted = NODE.api().patch(url, ada.token(), new JsonObject().put("text", "back"));
     assertEquals(409, editDeleted.status());
     assertEquals("message_deleted", editDeleted.errorCode());
-    expect(204, api.delete(url, ada.token()));
-    assertEquals("message_not_found", api.delete(path("/channels/" + general + "/messages/"
+    expect(204, NODE.api().delete(url, ada.token()));
+    assertEquals("message_not_found", NODE.api().delete(path("/channels/" + general + "/messages/"
         + java.util.UUID.randomUUID()), ada.token()).errorCode());
   }
 
@@ -325,21 +325,21 @@ class ChatRulesTest {
     assertEquals(3, unread(bob, general), "Bob's own message never counts");
     assertEquals(4, unread(owner, general));
     assertNotNull(channelNamed(owner, "general").getString("lastMessageAt"));
-    JsonObject read = expect(200, api.post(path("/channels/" + general + "/read"), bob.token(),
+    JsonObject read = expect(200, NODE.api().post(path("/channels/" + general + "/read"), bob.token(),
         new JsonObject().put("messageId", third.getString("id")))).json();
     assertEquals(0L, read.getLong("unreadCount"));
     assertEquals(third.getString("id"), read.getString("lastReadMessageId"));
     // A marker never moves backwards.
-    JsonObject back = expect(200, api.post(path("/channels/" + general + "/read"), bob.token(),
+    JsonObject back = expect(200, NODE.api().post(path("/channels/" + general + "/read"), bob.token(),
         new JsonObject().put("messageId", first.getString("id")))).json();
     assertEquals(third.getString("id"), back.getString("lastReadMessageId"));
     assertEquals(0, unread(bob, general));
     posted(ada, general, "four");
     assertEquals(1, unread(bob, general));
     JsonObject deleted = posted(ada, general, "oops");
-    expect(204, api.delete(path("/channels/" + general + "/messages/" + deleted.getString("id")), ada.token()));
+    expect(204, NODE.api().delete(path("/channels/" + general + "/messages/" + deleted.getString("id")), ada.token()));
     assertEquals(1, unread(bob, general), "a deleted message is not unread");
-    assertEquals("message_not_found", api.post(path("/channels/" + general + "/read"), bob.token(),
+    assertEquals("message_not_found", NODE.api().post(path("/channels/" + general + "/read"), bob.token(),
         new JsonObject().put("messageId", java.util.UUID.randomUUID().toString())).errorCode());
   }
 
@@ -348,7 +348,7 @@ class ChatRulesTest {
   @Test
   void mentionsNameMembersWithoutSpacesCaseInsensitively() {
     List<JsonObject> events = new CopyOnWriteArrayList<>();
-    node.vertx().eventBus().<JsonObject>consumer(Address.CHAT_MENTION.address(), m -> events.add(m.body()))
+    NODE.node().vertx().eventBus().<JsonObject>consumer(Address.CHAT_MENTION.address(), m -> events.add(m.body()))
         .completion().await();
     String general = general(ada);
     JsonObject m = posted(bob, general, "@adalovelace and @Olga_not, @OlgaOwner! mail bob@example.com, @bob");
@@ -366,19 +366,19 @@ class ChatRulesTest {
       assertEquals("general", e.getString("channelName"));
     }
     // Journaled with the message: both events can be read back, in order, from the mention stream.
-    JsonObject journal = dev.trcr.kernel.Bus.<JsonObject>request(node.vertx(), Address.CHAT_JOURNAL_READ,
+    JsonObject journal = dev.trcr.kernel.Bus.<JsonObject>request(NODE.node().vertx(), Address.CHAT_JOURNAL_READ,
         new JsonObject().put("stream", Address.CHAT_MENTION.address())
             .put("after", events.get(0).getLong("seq") - 1).put("limit", 10), null).await();
     assertEquals(events.stream().map(e -> e.getString("id")).collect(java.util.stream.Collectors.toSet()),
         journal.getJsonArray("events").stream().limit(2).map(e -> ((JsonObject) e).getString("id"))
             .collect(java.util.stream.Collectors.toSet()));
     // In a private channel only its members can be mentioned.
-    String secret = expect(201, api.post(path("/channels"), bob.token(), new JsonObject().put("name", "s")
+    String secret = expect(201, NODE.api().post(path("/channels"), bob.token(), new JsonObject().put("name", "s")
         .put("private", true).put("memberIds", new JsonArray().add(ada.id())))).json().getString("id");
     JsonObject p = posted(bob, secret, "@AdaLovelace @OlgaOwner");
     assertEquals(List.of(ada.id()), p.getJsonArray("mentions").getList());
     // An edit re-reads mentions.
-    JsonObject edited = expect(200, api.patch(path("/channels/" + general + "/messages/" + m.getString("id")),
+    JsonObject edited = expect(200, NODE.api().patch(path("/channels/" + general + "/messages/" + m.getString("id")),
         bob.token(), new JsonObject().put("text", "never mind"))).json();
     assertEquals(new JsonArray(), edited.getJsonArray("mentions"));
   }
@@ -399,8 +399,8 @@ class ChatRulesTest {
   void nonMembersGetNothing() {
     String general = general(ada);
     assertEquals("team_not_found", post(eve, general, "hi").errorCode());
-    assertEquals("team_not_found", api.get(path("/channels/" + general + "/messages"), eve.token()).errorCode());
-    assertEquals("team_not_found", api.post(path("/channels"), eve.token(), new JsonObject().put("name", "x"))
+    assertEquals("team_not_found", NODE.api().get(path("/channels/" + general + "/messages"), eve.token()).errorCode());
+    assertEquals("team_not_found", NODE.api().post(path("/channels"), eve.token(), new JsonObject().put("name", "x"))
         .errorCode());
   }
 }

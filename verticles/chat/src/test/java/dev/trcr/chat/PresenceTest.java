@@ -1,17 +1,15 @@
 package dev.trcr.chat;
 
-import dev.trcr.kernel.Node;
 import dev.trcr.testing.Api;
 import dev.trcr.testing.Api.Session;
 import dev.trcr.testing.BridgeClient;
+import dev.trcr.testing.OneNode;
 import dev.trcr.testing.TestNodes;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.function.Predicate;
 
@@ -30,40 +28,25 @@ class PresenceTest {
 
   static final long GRACE_MS = 1_000;
 
-  private static Node node;
-  private static Vertx clientVertx;
-  private static Api api;
+  @RegisterExtension
+  static final OneNode NODE = new OneNode(() -> TestNodes.config()
+      .put("TRCR_RATE_LIMIT_PER_SECOND", 0)
+      .put("TRCR_PRESENCE_GRACE_MS", GRACE_MS)
+      .put("TRCR_PRESENCE_HEARTBEAT_MS", 200)
+      .put("TRCR_PRESENCE_NODE_TIMEOUT_MS", 2_000));
 
   private Session ada;
   private Session bob;
   private Session eve;
   private String teamId;
 
-  @BeforeAll
-  static void startNode() {
-    node = TestNodes.start(TestNodes.config()
-        .put("TRCR_RATE_LIMIT_PER_SECOND", 0)
-        .put("TRCR_PRESENCE_GRACE_MS", GRACE_MS)
-        .put("TRCR_PRESENCE_HEARTBEAT_MS", 200)
-        .put("TRCR_PRESENCE_NODE_TIMEOUT_MS", 2_000));
-    clientVertx = Vertx.vertx();
-    api = new Api(clientVertx, node.httpPort());
-  }
-
-  @AfterAll
-  static void stopNode() {
-    api.close();
-    clientVertx.close().await();
-    node.close().await();
-  }
-
   @BeforeEach
   void team() {
-    ada = api.signup("Ada");
-    bob = api.signup("Bob");
-    eve = api.signup("Eve");
-    teamId = api.createTeam(ada, "Acme");
-    api.addMember(ada, teamId, bob, "member");
+    ada = NODE.api().signup("Ada");
+    bob = NODE.api().signup("Bob");
+    eve = NODE.api().signup("Eve");
+    teamId = NODE.api().createTeam(ada, "Acme");
+    NODE.api().addMember(ada, teamId, bob, "member");
   }
 
   private String stream() {
@@ -78,7 +61,7 @@ class PresenceTest {
   }
 
   private String statusOf(Session who) {
-    JsonArray members = expect(200, api.get("/api/teams/" + teamId + "/presence", ada.token())).array();
+    JsonArray members = expect(200, NODE.api().get("/api/teams/" + teamId + "/presence", ada.token())).array();
     for (Object o : members) {
       JsonObject m = (JsonObject) o;
       if (who.id().equals(m.getString("userId"))) {
@@ -90,7 +73,7 @@ class PresenceTest {
 
   /** Registration has no acknowledgement: the observer is online (its register was handled), then a moment more. */
   private BridgeClient observer(int bridgePort) throws InterruptedException {
-    BridgeClient observer = BridgeClient.connect(clientVertx, bridgePort);
+    BridgeClient observer = BridgeClient.connect(NODE.clientVertx(), bridgePort);
     observer.register(stream(), ada.token());
     awaitStatus(ada, "online", 5_000);
     Thread.sleep(200);
@@ -107,15 +90,15 @@ class PresenceTest {
 
   /** Any authenticated frame counts; this one also subscribes the socket to its team's presence. */
   private BridgeClient socketOf(Session who) {
-    BridgeClient socket = BridgeClient.connect(clientVertx, node.bridgePort());
+    BridgeClient socket = BridgeClient.connect(NODE.clientVertx(), NODE.node().bridgePort());
     socket.register(stream(), who.token());
     return socket;
   }
 
   @Test
   void aUserIsOnlineFromTheFirstAuthenticatedFrameAndOfflineAfterTheLastSocketClosesAndTheGrace() throws Exception {
-    try (BridgeClient watching = observer(node.bridgePort())) {
-      BridgeClient bobs = BridgeClient.connect(clientVertx, node.bridgePort());
+    try (BridgeClient watching = observer(NODE.node().bridgePort())) {
+      BridgeClient bobs = BridgeClient.connect(NODE.clientVertx(), NODE.node().bridgePort());
       Thread.sleep(500);
       assertEquals("offline", statusOf(bob), "a socket without a token does not count");
 
@@ -142,7 +125,7 @@ class PresenceTest {
 
   @Test
   void aReloadWithinTheGraceNeverShowsOffline() throws Exception {
-    try (BridgeClient watching = observer(node.bridgePort())) {
+    try (BridgeClient watching = observer(NODE.node().bridgePort())) {
       BridgeClient first = socketOf(bob);
       assertNotNull(watching.nextMatching(presence(bob, "online"), 3_000));
 
@@ -169,7 +152,7 @@ class PresenceTest {
   void presenceListsTheTeamsMembersForMembersOnly() throws Exception {
     try (BridgeClient bobs = socketOf(bob)) {
       awaitStatus(bob, "online", 5_000);
-      JsonArray members = expect(200, api.get("/api/teams/" + teamId + "/presence", bob.token())).array();
+      JsonArray members = expect(200, NODE.api().get("/api/teams/" + teamId + "/presence", bob.token())).array();
       assertEquals(2, members.size(), members.encode());
       JsonObject adaRow = members.getJsonObject(0);
       assertEquals(ada.id(), adaRow.getString("userId"));
@@ -180,16 +163,16 @@ class PresenceTest {
       assertEquals("online", bobRow.getString("status"));
       assertNotNull(bobRow.getString("since"));
     }
-    Api.Response outsider = api.get("/api/teams/" + teamId + "/presence", eve.token());
+    Api.Response outsider = NODE.api().get("/api/teams/" + teamId + "/presence", eve.token());
     assertEquals(404, outsider.status(), outsider.toString());
     assertEquals("team_not_found", outsider.errorCode());
-    assertEquals(400, api.get("/api/teams/not-a-team/presence", ada.token()).status());
-    assertEquals(401, api.get("/api/teams/" + teamId + "/presence", null).status());
+    assertEquals(400, NODE.api().get("/api/teams/not-a-team/presence", ada.token()).status());
+    assertEquals(401, NODE.api().get("/api/teams/" + teamId + "/presence", null).status());
   }
 
   @Test
   void nonMembersCannotRegisterOnATeamsPresence() {
-    try (BridgeClient outsider = BridgeClient.connect(clientVertx, node.bridgePort())) {
+    try (BridgeClient outsider = BridgeClient.connect(NODE.clientVertx(), NODE.node().bridgePort())) {
       outsider.register(stream(), eve.token());
       JsonObject refused = outsider.nextMatching(f -> "err".equals(f.getString("type")), 3_000);
       assertNotNull(refused, "the register was refused");

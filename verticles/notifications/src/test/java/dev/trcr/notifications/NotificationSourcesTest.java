@@ -1,17 +1,14 @@
 package dev.trcr.notifications;
 
 import dev.trcr.kernel.Address;
-import dev.trcr.kernel.Node;
-import dev.trcr.testing.Api;
 import dev.trcr.testing.Api.Session;
+import dev.trcr.testing.OneNode;
 import dev.trcr.testing.TestNodes;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static dev.trcr.notifications.NotificationsRestTest.eventually;
 import static dev.trcr.testing.Api.expect;
@@ -24,41 +21,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class NotificationSourcesTest {
 
-  private static Node node;
-  private static Vertx clientVertx;
-  private static Api api;
+  @RegisterExtension
+  static final OneNode NODE = new OneNode(() -> TestNodes.config().put("TRCR_RATE_LIMIT_PER_SECOND", 0)
+      .put("TRCR_NOTIFICATIONS_POLL_MS", 300)
+      .put("TRCR_FORGOTTEN_TIMER_HOURS", 0.0005) // 1.8 s
+      .put("TRCR_FORGOTTEN_TIMER_CHECK_SECONDS", 1));
 
   private Session ada;
   private Session bob;
   private String teamId;
 
-  @BeforeAll
-  static void start() {
-    node = TestNodes.start(TestNodes.config().put("TRCR_RATE_LIMIT_PER_SECOND", 0)
-        .put("TRCR_NOTIFICATIONS_POLL_MS", 300)
-        .put("TRCR_FORGOTTEN_TIMER_HOURS", 0.0005) // 1.8 s
-        .put("TRCR_FORGOTTEN_TIMER_CHECK_SECONDS", 1));
-    clientVertx = Vertx.vertx();
-    api = new Api(clientVertx, node.httpPort());
-  }
-
-  @AfterAll
-  static void stop() {
-    api.close();
-    clientVertx.close().await();
-    node.close().await();
-  }
-
   @BeforeEach
   void team() {
-    ada = api.signup("Ada");
-    bob = api.signup("Bob");
-    teamId = api.createTeam(ada, "Acme");
-    api.addMember(ada, teamId, bob, "member");
+    ada = NODE.api().signup("Ada");
+    bob = NODE.api().signup("Bob");
+    teamId = NODE.api().createTeam(ada, "Acme");
+    NODE.api().addMember(ada, teamId, bob, "member");
   }
 
   private static JsonArray items(Session who) {
-    return expect(200, api.get("/api/notifications?limit=100", who.token())).json().getJsonArray("items");
+    return expect(200, NODE.api().get("/api/notifications?limit=100", who.token())).json().getJsonArray("items");
   }
 
   private static long count(Session who, String kind) {
@@ -67,10 +49,10 @@ class NotificationSourcesTest {
 
   @Test
   void aMentionNotifiesTheMentionedUserOnceAndNotTheAuthor() throws InterruptedException {
-    JsonArray channels = expect(200, api.get("/api/teams/" + teamId + "/channels", ada.token())).array();
+    JsonArray channels = expect(200, NODE.api().get("/api/teams/" + teamId + "/channels", ada.token())).array();
     String general = channels.stream().map(JsonObject.class::cast).filter(c -> "general".equals(c.getString("kind")))
         .findFirst().orElseThrow().getString("id");
-    JsonObject message = expect(201, api.post("/api/teams/" + teamId + "/channels/" + general + "/messages",
+    JsonObject message = expect(201, NODE.api().post("/api/teams/" + teamId + "/channels/" + general + "/messages",
         ada.token(), new JsonObject().put("text", "hi @Bob, see <this>"))).json();
 
     eventually(() -> count(bob, "mention") == 1, "Bob's mention");
@@ -81,12 +63,12 @@ class NotificationSourcesTest {
     assertEquals(message.getString("id"), mention.getJsonObject("data").getString("messageId"));
 
     // The event again, as a relay or a second node publishes it: read from chat's journal and published twice more.
-    JsonObject journal = node.vertx().eventBus().<JsonObject>request(Address.CHAT_JOURNAL_READ.address(),
+    JsonObject journal = NODE.node().vertx().eventBus().<JsonObject>request(Address.CHAT_JOURNAL_READ.address(),
         new JsonObject().put("stream", Address.CHAT_MENTION.address()).put("after", 0).put("limit", 100)).await()
         .body();
     for (Object e : journal.getJsonArray("events")) {
-      node.vertx().eventBus().publish(Address.CHAT_MENTION.address(), e);
-      node.vertx().eventBus().publish(Address.CHAT_MENTION.address(), e);
+      NODE.node().vertx().eventBus().publish(Address.CHAT_MENTION.address(), e);
+      NODE.node().vertx().eventBus().publish(Address.CHAT_MENTION.address(), e);
     }
     Thread.sleep(1_200); // several polls
     assertEquals(1, count(bob, "mention"), "exactly once");
@@ -95,9 +77,9 @@ class NotificationSourcesTest {
 
   @Test
   void aMentionInADirectMessageSaysSo() {
-    String dm = expect(200, api.post("/api/teams/" + teamId + "/dms", ada.token(), new JsonObject()
+    String dm = expect(200, NODE.api().post("/api/teams/" + teamId + "/dms", ada.token(), new JsonObject()
         .put("userId", bob.id()))).json().getString("id");
-    expect(201, api.post("/api/teams/" + teamId + "/channels/" + dm + "/messages", ada.token(),
+    expect(201, NODE.api().post("/api/teams/" + teamId + "/channels/" + dm + "/messages", ada.token(),
         new JsonObject().put("text", "@bob quick question")));
     eventually(() -> count(bob, "mention") == 1, "Bob's mention in the DM");
     assertEquals("Ada mentioned you in a direct message", items(bob).getJsonObject(0).getString("title"));
@@ -106,10 +88,10 @@ class NotificationSourcesTest {
 
   @Test
   void anAssignedTaskNotifiesTheAssigneeButNotWhoAssignsThemself() throws InterruptedException {
-    String projectId = api.createProject(ada, teamId, "Website");
+    String projectId = NODE.api().createProject(ada, teamId, "Website");
     String tasks = "/api/teams/" + teamId + "/projects/" + projectId + "/tasks";
-    expect(201, api.post(tasks, ada.token(), new JsonObject().put("title", "Hero").put("assigneeId", bob.id())));
-    expect(201, api.post(tasks, ada.token(), new JsonObject().put("title", "Mine").put("assigneeId", ada.id())));
+    expect(201, NODE.api().post(tasks, ada.token(), new JsonObject().put("title", "Hero").put("assigneeId", bob.id())));
+    expect(201, NODE.api().post(tasks, ada.token(), new JsonObject().put("title", "Mine").put("assigneeId", ada.id())));
 
     eventually(() -> count(bob, "task_assigned") == 1, "Bob's assignment");
     JsonObject assigned = items(bob).getJsonObject(0);
@@ -122,8 +104,8 @@ class NotificationSourcesTest {
 
   @Test
   void aForgottenTimerIsNotifiedOnceHoweverOftenTheCheckRuns() throws InterruptedException {
-    String projectId = api.createProject(ada, teamId, "Website");
-    expect(201, api.startTimer(bob, teamId, projectId));
+    String projectId = NODE.api().createProject(ada, teamId, "Website");
+    expect(201, NODE.api().startTimer(bob, teamId, projectId));
     eventually(() -> count(bob, "timer_forgotten") == 1, "Bob's forgotten timer");
     JsonObject forgotten = items(bob).getJsonObject(0);
     assertTrue(forgotten.getString("title").startsWith("Your timer has been running for"),

@@ -1,12 +1,9 @@
 package dev.trcr.timers;
 
-import dev.trcr.kernel.Node;
-import dev.trcr.testing.Api;
 import dev.trcr.testing.Api.Session;
 import dev.trcr.testing.BridgeClient;
-import dev.trcr.testing.TestNodes;
+import dev.trcr.testing.OneNode;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
@@ -17,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -28,9 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** A retried click never acts twice: Idempotency-Key on REST, idempotency-key on the bridge. */
 class IdempotencyTest {
 
-  private static Node node;
-  private static Vertx clientVertx;
-  private static Api api;
+  @RegisterExtension
+  static final OneNode NODE = new OneNode();
+
   private static WebClient client;
 
   private Session ada;
@@ -38,27 +36,21 @@ class IdempotencyTest {
   private String projectId;
 
   @BeforeAll
-  static void startNode() {
-    node = TestNodes.start(TestNodes.config());
-    clientVertx = Vertx.vertx();
-    api = new Api(clientVertx, node.httpPort());
-    client = WebClient.create(clientVertx, new WebClientOptions().setDefaultHost("127.0.0.1")
-        .setDefaultPort(node.httpPort()), new PoolOptions().setHttp1MaxSize(16));
+  static void openRawClient() {
+    client = WebClient.create(NODE.clientVertx(), new WebClientOptions().setDefaultHost("127.0.0.1")
+        .setDefaultPort(NODE.node().httpPort()), new PoolOptions().setHttp1MaxSize(16));
   }
 
   @AfterAll
-  static void stopNode() {
+  static void closeRawClient() {
     client.close();
-    api.close();
-    clientVertx.close().await();
-    node.close().await();
   }
 
   @BeforeEach
   void team() {
-    ada = api.signup("Ada");
-    teamId = api.createTeam(ada, "Acme");
-    projectId = api.createProject(ada, teamId, "Website");
+    ada = NODE.api().signup("Ada");
+    teamId = NODE.api().createTeam(ada, "Acme");
+    projectId = NODE.api().createProject(ada, teamId, "Website");
   }
 
   private Future<HttpResponse<Buffer>> post(String path, String key, JsonObject body) {
@@ -67,7 +59,7 @@ class IdempotencyTest {
   }
 
   private int entries() {
-    return expect(200, api.get("/api/teams/" + teamId + "/time-entries?limit=200", ada.token())).json()
+    return expect(200, NODE.api().get("/api/teams/" + teamId + "/time-entries?limit=200", ada.token())).json()
         .getJsonArray("items").size();
   }
 
@@ -89,11 +81,12 @@ class IdempotencyTest {
     String path = "/api/teams/" + teamId + "/timer/stop";
     HttpResponse<Buffer> first = post(path, key, new JsonObject()).await();
     assertEquals(409, first.statusCode());
-    expect(201, api.startTimer(ada, teamId, projectId));
+    expect(201, NODE.api().startTimer(ada, teamId, projectId));
     HttpResponse<Buffer> retry = post(path, key, new JsonObject()).await();
     assertEquals(409, retry.statusCode(), "the first outcome, although a timer runs now");
     assertEquals(first.bodyAsJsonObject(), retry.bodyAsJsonObject());
-    assertEquals(1, expect(200, api.get("/api/teams/" + teamId + "/timers/running", ada.token())).array().size());
+    assertEquals(1,
+        expect(200, NODE.api().get("/api/teams/" + teamId + "/timers/running", ada.token())).array().size());
   }
 
   @Test
@@ -134,8 +127,8 @@ class IdempotencyTest {
 
   @Test
   void keysBelongToTheirUser() {
-    Session bob = api.signup("Bob");
-    api.addMember(ada, teamId, bob, "member");
+    Session bob = NODE.api().signup("Bob");
+    NODE.api().addMember(ada, teamId, bob, "member");
     String key = UUID.randomUUID().toString();
     String path = "/api/teams/" + teamId + "/timer/start";
     assertEquals(201, post(path, key, new JsonObject().put("projectId", projectId)).await().statusCode());
@@ -147,7 +140,7 @@ class IdempotencyTest {
 
   @Test
   void bridgeCommandsHonourTheKeyToo() {
-    try (BridgeClient socket = BridgeClient.connect(clientVertx, node.bridgePort())) {
+    try (BridgeClient socket = BridgeClient.connect(NODE.clientVertx(), NODE.node().bridgePort())) {
       JsonObject frame = new JsonObject().put("type", "send").put("address", "timers.start")
           .put("body", new JsonObject().put("teamId", teamId).put("projectId", projectId))
           .put("headers", new JsonObject().put("authorization", "Bearer " + ada.token())

@@ -2,20 +2,18 @@ package dev.trcr.timers;
 
 import dev.trcr.kernel.Address;
 import dev.trcr.kernel.Bus;
-import dev.trcr.kernel.Node;
 import dev.trcr.testing.Api;
 import dev.trcr.testing.Api.Session;
+import dev.trcr.testing.OneNode;
 import dev.trcr.testing.TestNodes;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.eventbus.ReplyException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -32,46 +30,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Timers' side of invoicing: claims put entries on one invoice only, and a claimed entry cannot change. */
 class InvoiceClaimTest {
 
-  private static Node node;
-  private static Vertx clientVertx;
-  private static Api api;
+  @RegisterExtension
+  static final OneNode NODE = new OneNode(() -> TestNodes.config().put("TRCR_RATE_LIMIT_PER_SECOND", 0));
 
   private Session owner;
   private Session member;
   private String teamId;
   private String projectId;
 
-  @BeforeAll
-  static void startNode() {
-    node = TestNodes.start(TestNodes.config().put("TRCR_RATE_LIMIT_PER_SECOND", 0));
-    clientVertx = Vertx.vertx();
-    api = new Api(clientVertx, node.httpPort());
-  }
-
-  @AfterAll
-  static void stopNode() {
-    api.close();
-    clientVertx.close().await();
-    node.close().await();
-  }
-
   @BeforeEach
   void team() {
-    owner = api.signup("Olga Owner");
-    member = api.signup("Max Member");
-    teamId = api.createTeam(owner, "Acme");
-    api.addMember(owner, teamId, member, "member");
-    projectId = api.createProject(owner, teamId, "Website");
+    owner = NODE.api().signup("Olga Owner");
+    member = NODE.api().signup("Max Member");
+    teamId = NODE.api().createTeam(owner, "Acme");
+    NODE.api().addMember(owner, teamId, member, "member");
+    projectId = NODE.api().createProject(owner, teamId, "Website");
   }
 
   private String entry(Session who, String start, String stop) {
-    return expect(201, api.post("/api/teams/" + teamId + "/time-entries", who.token(), new JsonObject()
+    return expect(201, NODE.api().post("/api/teams/" + teamId + "/time-entries", who.token(), new JsonObject()
         .put("projectId", projectId).put("startedAt", start).put("stoppedAt", stop).put("description", "work")))
         .json().getString("id");
   }
 
   private JsonObject claim(String invoiceId, String from, String to) {
-    return Bus.<JsonObject>request(node.vertx(), Address.TIMERS_ENTRIES_CLAIM, new JsonObject().put("teamId", teamId)
+    return Bus.<JsonObject>request(NODE.node().vertx(), Address.TIMERS_ENTRIES_CLAIM,
+        new JsonObject().put("teamId", teamId)
         .put("invoiceId", invoiceId).put("projectIds", new JsonArray().add(projectId)).put("from", from)
         .put("to", to), null).await();
   }
@@ -81,7 +65,7 @@ class InvoiceClaimTest {
     String inside = entry(member, "2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z");
     entry(member, "2026-02-28T09:00:00Z", "2026-02-28T10:00:00Z"); // before the period
     entry(member, "2026-04-01T00:00:00Z", "2026-04-01T01:00:00Z"); // at `to`: outside [from, to)
-    expect(201, api.post("/api/teams/" + teamId + "/timer/start", owner.token(),
+    expect(201, NODE.api().post("/api/teams/" + teamId + "/timer/start", owner.token(),
         new JsonObject().put("projectId", projectId))); // running: never claimed
     String invoice = UUID.randomUUID().toString();
     JsonArray claimed = claim(invoice, "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z").getJsonArray("entries");
@@ -101,7 +85,7 @@ class InvoiceClaimTest {
     }
     List<Future<JsonObject>> claims = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
-      claims.add(Bus.request(node.vertx(), Address.TIMERS_ENTRIES_CLAIM, new JsonObject().put("teamId", teamId)
+      claims.add(Bus.request(NODE.node().vertx(), Address.TIMERS_ENTRIES_CLAIM, new JsonObject().put("teamId", teamId)
           .put("invoiceId", UUID.randomUUID().toString()).put("projectIds", new JsonArray().add(projectId))
           .put("from", "2026-05-01T00:00:00Z").put("to", "2026-06-01T00:00:00Z"), null));
     }
@@ -118,20 +102,21 @@ class InvoiceClaimTest {
     String invoice = UUID.randomUUID().toString();
     claim(invoice, "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z");
     String path = "/api/teams/" + teamId + "/time-entries/" + id;
-    assertEquals("entry_locked", expect(409, api.patch(path, member.token(),
+    assertEquals("entry_locked", expect(409, NODE.api().patch(path, member.token(),
         new JsonObject().put("description", "changed"))).errorCode());
-    assertEquals("entry_locked", expect(409, api.delete(path, owner.token())).errorCode());
+    assertEquals("entry_locked", expect(409, NODE.api().delete(path, owner.token())).errorCode());
 
-    JsonObject released = Bus.<JsonObject>request(node.vertx(), Address.TIMERS_ENTRIES_RELEASE,
+    JsonObject released = Bus.<JsonObject>request(NODE.node().vertx(), Address.TIMERS_ENTRIES_RELEASE,
         new JsonObject().put("teamId", teamId).put("invoiceId", invoice), null).await();
     assertEquals(1, released.getInteger("released"));
-    assertEquals(0, Bus.<JsonObject>request(node.vertx(), Address.TIMERS_ENTRIES_RELEASE,
+    assertEquals(0, Bus.<JsonObject>request(NODE.node().vertx(), Address.TIMERS_ENTRIES_RELEASE,
         new JsonObject().put("teamId", teamId).put("invoiceId", invoice), null).await().getInteger("released"),
         "releasing again is harmless");
-    JsonObject edited = expect(200, api.patch(path, member.token(), new JsonObject().put("description", "changed")))
+    JsonObject edited = expect(200,
+        NODE.api().patch(path, member.token(), new JsonObject().put("description", "changed")))
         .json();
     assertNull(edited.getString("invoiceId"));
-    expect(204, api.delete(path, member.token()));
+    expect(204, NODE.api().delete(path, member.token()));
   }
 
   @Test
@@ -139,9 +124,9 @@ class InvoiceClaimTest {
     entry(member, "2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z");
     String claimedOne = entry(member, "2026-01-02T09:00:00Z", "2026-01-02T10:00:00Z");
     claim(UUID.randomUUID().toString(), "2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z");
-    expect(201, api.post("/api/teams/" + teamId + "/timer/start", owner.token(),
+    expect(201, NODE.api().post("/api/teams/" + teamId + "/timer/start", owner.token(),
         new JsonObject().put("projectId", projectId)));
-    JsonObject unbilled = Bus.<JsonObject>request(node.vertx(), Address.TIMERS_ENTRIES_UNBILLED,
+    JsonObject unbilled = Bus.<JsonObject>request(NODE.node().vertx(), Address.TIMERS_ENTRIES_UNBILLED,
         new JsonObject().put("teamId", teamId).put("projectIds", new JsonArray().add(projectId)), null).await();
     assertEquals(1, unbilled.getJsonArray("entries").size());
     assertTrue(unbilled.getJsonArray("entries").stream().noneMatch(e -> ((JsonObject) e).getString("id").equals(claimedOne)));
@@ -151,23 +136,23 @@ class InvoiceClaimTest {
 
   @Test
   void theForgottenTimerCheckFindsTimersRunningLongerThanTheLimit() throws InterruptedException {
-    expect(201, api.post("/api/teams/" + teamId + "/timer/start", member.token(),
+    expect(201, NODE.api().post("/api/teams/" + teamId + "/timer/start", member.token(),
         new JsonObject().put("projectId", projectId)));
     Thread.sleep(1100);
-    JsonArray longer = Bus.<JsonArray>request(node.vertx(), Address.TIMERS_RUNNING_LONGER,
+    JsonArray longer = Bus.<JsonArray>request(NODE.node().vertx(), Address.TIMERS_RUNNING_LONGER,
         new JsonObject().put("seconds", 1), null).await();
     assertTrue(longer.stream().anyMatch(e -> ((JsonObject) e).getString("userId").equals(member.id())));
-    JsonArray none = Bus.<JsonArray>request(node.vertx(), Address.TIMERS_RUNNING_LONGER,
+    JsonArray none = Bus.<JsonArray>request(NODE.node().vertx(), Address.TIMERS_RUNNING_LONGER,
         new JsonObject().put("seconds", 3600), null).await();
     assertTrue(none.stream().noneMatch(e -> ((JsonObject) e).getString("userId").equals(member.id())));
   }
 
   @Test
   void claimsRefuseBadInputWithAClearCode() {
-    ReplyException e = assertThrows(ReplyException.class, () -> Bus.request(node.vertx(),
+    ReplyException e = assertThrows(ReplyException.class, () -> Bus.request(NODE.node().vertx(),
         Address.TIMERS_ENTRIES_CLAIM, new JsonObject().put("teamId", teamId).put("invoiceId", "nope"), null).await());
     assertEquals(400, e.failureCode());
-    e = assertThrows(ReplyException.class, () -> Bus.request(node.vertx(), Address.TIMERS_ENTRIES_CLAIM,
+    e = assertThrows(ReplyException.class, () -> Bus.request(NODE.node().vertx(), Address.TIMERS_ENTRIES_CLAIM,
         new JsonObject().put("teamId", teamId).put("invoiceId", UUID.randomUUID().toString())
             .put("projectIds", "x").put("from", "2026-01-01T00:00:00Z").put("to", "2026-02-01T00:00:00Z"), null)
         .await());
@@ -176,7 +161,7 @@ class InvoiceClaimTest {
 
   @Test
   void timeEntriesExportAsCsvWithCrlfAndQuoting() {
-    expect(201, api.post("/api/teams/" + teamId + "/time-entries", member.token(), new JsonObject()
+    expect(201, NODE.api().post("/api/teams/" + teamId + "/time-entries", member.token(), new JsonObject()
         .put("projectId", projectId).put("startedAt", "2026-03-02T09:00:00Z").put("stoppedAt", "2026-03-02T10:30:00Z")
         .put("description", "Call, \"urgent\"")));
     for (int i = 1; i <= 250; i++) { // more than one page of 200
@@ -184,7 +169,7 @@ class InvoiceClaimTest {
       String stop = java.time.Instant.parse(start).plusSeconds(60).toString();
       entry(member, start, stop);
     }
-    Api.Response csv = expect(200, api.call(HttpMethod.GET, "/api/teams/" + teamId
+    Api.Response csv = expect(200, NODE.api().call(HttpMethod.GET, "/api/teams/" + teamId
         + "/time-entries.csv?from=2026-01-01T00:00:00Z", owner.token(), null));
     assertTrue(csv.header("content-type").startsWith("text/csv"));
     String[] lines = csv.text().split("\r\n", -1);
@@ -192,9 +177,10 @@ class InvoiceClaimTest {
     assertEquals(1 + 251 + 1, lines.length, "header, every entry, and the final CRLF");
     assertTrue(csv.text().contains(",5400,1.50," + member.id() + ",Max Member," + projectId + ",Website,,"
         + "\"Call, \"\"urgent\"\"\","), csv.text().substring(0, Math.min(600, csv.text().length())));
-    assertEquals("team_not_found", expect(404, api.get("/api/teams/" + UUID.randomUUID() + "/time-entries.csv",
+    assertEquals("team_not_found", expect(404, NODE.api().get("/api/teams/" + UUID.randomUUID() + "/time-entries.csv",
         owner.token())).errorCode());
-    assertEquals("validation_failed", expect(400, api.get("/api/teams/" + teamId + "/time-entries.csv?from=yesterday",
+    assertEquals("validation_failed",
+        expect(400, NODE.api().get("/api/teams/" + teamId + "/time-entries.csv?from=yesterday",
         owner.token())).errorCode());
   }
 }

@@ -1,15 +1,12 @@
 package dev.trcr.timers;
 
-import dev.trcr.kernel.Node;
-import dev.trcr.testing.Api;
 import dev.trcr.testing.Api.Session;
 import dev.trcr.testing.BridgeClient;
+import dev.trcr.testing.OneNode;
 import dev.trcr.testing.TestNodes;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.HashSet;
 import java.util.Set;
@@ -25,37 +22,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class JournalRelayTest {
 
-  private static Node node;
-  private static Vertx clientVertx;
-  private static Api api;
-
-  @BeforeAll
-  static void startNode() {
-    node = TestNodes.start(TestNodes.config()
-        .put("TRCR_JOURNAL_FAST_PUBLISH", false)
-        .put("TRCR_JOURNAL_RELAY_MS", 200)
-        .put("TRCR_JOURNAL_RELAY_GRACE_MS", 0));
-    clientVertx = Vertx.vertx();
-    api = new Api(clientVertx, node.httpPort());
-  }
-
-  @AfterAll
-  static void stopNode() {
-    api.close();
-    clientVertx.close().await();
-    node.close().await();
-  }
+  @RegisterExtension
+  static final OneNode NODE = new OneNode(() -> TestNodes.config()
+      .put("TRCR_JOURNAL_FAST_PUBLISH", false)
+      .put("TRCR_JOURNAL_RELAY_MS", 200)
+      .put("TRCR_JOURNAL_RELAY_GRACE_MS", 0));
 
   @Test
   void committedEventsReachSubscribersThroughTheRelayExactlyOnce() {
-    Session ada = api.signup("Ada");
-    String team = api.createTeam(ada, "Acme");
-    String project = api.createProject(ada, team, "Website");
-    try (BridgeClient socket = BridgeClient.connect(clientVertx, node.bridgePort())) {
+    Session ada = NODE.api().signup("Ada");
+    String team = NODE.api().createTeam(ada, "Acme");
+    String project = NODE.api().createProject(ada, team, "Website");
+    try (BridgeClient socket = BridgeClient.connect(NODE.clientVertx(), NODE.node().bridgePort())) {
       socket.register("team." + team + ".timers", ada.token());
       JsonObject first = null;
       for (int i = 0; i < 20 && first == null; i++) {
-        expect(201, api.startTimer(ada, team, project));
+        expect(201, NODE.api().startTimer(ada, team, project));
         JsonObject frame = socket.nextMatching(f -> "rec".equals(f.getString("type")), 1_000);
         first = frame == null ? null : frame.getJsonObject("body");
       }
@@ -66,7 +48,7 @@ class JournalRelayTest {
         last = more.getJsonObject("body").getLong("seq");
       }
       for (int i = 0; i < 10; i++) {
-        expect(201, api.startTimer(ada, team, project));
+        expect(201, NODE.api().startTimer(ada, team, project));
       }
       // Each start after the first stops the previous timer: 20 events.
       Set<Long> seen = new HashSet<>();

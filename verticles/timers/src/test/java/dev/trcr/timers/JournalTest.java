@@ -1,16 +1,14 @@
 package dev.trcr.timers;
 
-import dev.trcr.kernel.Node;
 import dev.trcr.testing.Api;
 import dev.trcr.testing.Api.Session;
 import dev.trcr.testing.BridgeClient;
+import dev.trcr.testing.OneNode;
 import dev.trcr.testing.TestNodes;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,37 +21,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The event journal on one node: numbered events, recovery after a reconnect, and reset when too far behind. */
 class JournalTest {
 
-  private static Node node;
-  private static Vertx clientVertx;
-  private static Api api;
+  // A thousand writes in a few seconds: far over a user's rate limit, which is not what this test is about.
+  @RegisterExtension
+  static final OneNode NODE = new OneNode(() -> TestNodes.config().put("TRCR_RATE_LIMIT_PER_SECOND", 0));
 
   private Session ada;
   private Session bob;
   private String teamId;
   private String projectId;
 
-  @BeforeAll
-  static void startNode() {
-    // A thousand writes in a few seconds: far over a user's rate limit, which is not what this test is about.
-    node = TestNodes.start(TestNodes.config().put("TRCR_RATE_LIMIT_PER_SECOND", 0));
-    clientVertx = Vertx.vertx();
-    api = new Api(clientVertx, node.httpPort());
-  }
-
-  @AfterAll
-  static void stopNode() {
-    api.close();
-    clientVertx.close().await();
-    node.close().await();
-  }
-
   @BeforeEach
   void team() {
-    ada = api.signup("Ada");
-    bob = api.signup("Bob");
-    teamId = api.createTeam(ada, "Acme");
-    api.addMember(ada, teamId, bob, "member");
-    projectId = api.createProject(ada, teamId, "Website");
+    ada = NODE.api().signup("Ada");
+    bob = NODE.api().signup("Bob");
+    teamId = NODE.api().createTeam(ada, "Acme");
+    NODE.api().addMember(ada, teamId, bob, "member");
+    projectId = NODE.api().createProject(ada, teamId, "Website");
   }
 
   private String stream() {
@@ -64,7 +47,7 @@ class JournalTest {
   private JsonObject subscribed(BridgeClient socket) {
     socket.register(stream(), ada.token());
     for (int i = 0; i < 50; i++) {
-      expect(201, api.startTimer(bob, teamId, projectId));
+      expect(201, NODE.api().startTimer(bob, teamId, projectId));
       JsonObject frame = socket.nextMatching(f -> "rec".equals(f.getString("type")), 200);
       if (frame != null) {
         return frame.getJsonObject("body");
@@ -85,14 +68,14 @@ class JournalTest {
 
   @Test
   void eventsCarryAGapFreeSeqAndTheStreamsEpoch() {
-    try (BridgeClient socket = BridgeClient.connect(clientVertx, node.bridgePort())) {
+    try (BridgeClient socket = BridgeClient.connect(NODE.clientVertx(), NODE.node().bridgePort())) {
       JsonObject first = subscribed(socket);
       while (socket.next(300) != null) {
         // the probes' own events
       }
-      expect(201, api.startTimer(ada, teamId, projectId));
-      expect(200, api.post("/api/teams/" + teamId + "/timer/stop", ada.token(), null));
-      expect(201, api.startTimer(bob, teamId, projectId));
+      expect(201, NODE.api().startTimer(ada, teamId, projectId));
+      expect(200, NODE.api().post("/api/teams/" + teamId + "/timer/stop", ada.token(), null));
+      expect(201, NODE.api().startTimer(bob, teamId, projectId));
       List<JsonObject> seen = events(socket, 4); // started, stopped, Bob's previous stopped, Bob's started
       long expected = seen.get(0).getLong("seq");
       assertTrue(expected > first.getLong("seq"));
@@ -107,7 +90,7 @@ class JournalTest {
   @Test
   void aClientThatReconnectsGetsExactlyWhatItMissedInOrderBeforeLiveEvents() {
     JsonObject last;
-    try (BridgeClient socket = BridgeClient.connect(clientVertx, node.bridgePort())) {
+    try (BridgeClient socket = BridgeClient.connect(NODE.clientVertx(), NODE.node().bridgePort())) {
       last = subscribed(socket);
       JsonObject more;
       while ((more = socket.nextMatching(f -> "rec".equals(f.getString("type")), 300)) != null) {
@@ -116,17 +99,17 @@ class JournalTest {
     }
     // Twenty events while Ada is away: ten starts and ten stops of her own timer.
     for (int i = 0; i < 10; i++) {
-      expect(201, api.startTimer(ada, teamId, projectId));
-      expect(200, api.post("/api/teams/" + teamId + "/timer/stop", ada.token(), null));
+      expect(201, NODE.api().startTimer(ada, teamId, projectId));
+      expect(200, NODE.api().post("/api/teams/" + teamId + "/timer/stop", ada.token(), null));
     }
-    try (BridgeClient socket = BridgeClient.connect(clientVertx, node.bridgePort())) {
+    try (BridgeClient socket = BridgeClient.connect(NODE.clientVertx(), NODE.node().bridgePort())) {
       socket.register(stream(), ada.token(), last.getLong("seq"), last.getString("epoch"));
       List<JsonObject> replay = events(socket, 20);
       for (int i = 0; i < 20; i++) {
         assertEquals(last.getLong("seq") + 1 + i, replay.get(i).getLong("seq"));
         assertEquals(i % 2 == 0 ? "timer.started" : "timer.stopped", replay.get(i).getString("type"));
       }
-      expect(201, api.startTimer(bob, teamId, projectId));
+      expect(201, NODE.api().startTimer(bob, teamId, projectId));
       List<JsonObject> live = events(socket, 1);
       assertTrue(live.get(0).getLong("seq") > last.getLong("seq") + 20, "then live, without repeats");
     }
@@ -135,7 +118,7 @@ class JournalTest {
   @Test
   void aClientTooFarBehindIsToldToReload() {
     JsonObject last;
-    try (BridgeClient socket = BridgeClient.connect(clientVertx, node.bridgePort())) {
+    try (BridgeClient socket = BridgeClient.connect(NODE.clientVertx(), NODE.node().bridgePort())) {
       last = subscribed(socket);
     }
     // A thousand events while Ada is away, written sixteen at a time.
@@ -153,7 +136,7 @@ class JournalTest {
     } finally {
       executor.shutdown();
     }
-    try (BridgeClient socket = BridgeClient.connect(clientVertx, node.bridgePort())) {
+    try (BridgeClient socket = BridgeClient.connect(NODE.clientVertx(), NODE.node().bridgePort())) {
       socket.register(stream(), ada.token(), last.getLong("seq"), last.getString("epoch"));
       JsonObject first = events(socket, 1).get(0);
       assertEquals(new JsonObject().put("type", "reset").put("stream", stream()), first);
@@ -162,10 +145,10 @@ class JournalTest {
 
   @Test
   void aClientFromAnotherEpochIsToldToReload() {
-    try (BridgeClient socket = BridgeClient.connect(clientVertx, node.bridgePort())) {
+    try (BridgeClient socket = BridgeClient.connect(NODE.clientVertx(), NODE.node().bridgePort())) {
       subscribed(socket);
     }
-    try (BridgeClient socket = BridgeClient.connect(clientVertx, node.bridgePort())) {
+    try (BridgeClient socket = BridgeClient.connect(NODE.clientVertx(), NODE.node().bridgePort())) {
       socket.register(stream(), ada.token(), 1, "not-this-history");
       assertEquals("reset", events(socket, 1).get(0).getString("type"));
     }
@@ -173,14 +156,14 @@ class JournalTest {
 
   @Test
   void repeatsAreDroppedAndLateEventsAreDeliveredInOrder() {
-    try (BridgeClient socket = BridgeClient.connect(clientVertx, node.bridgePort())) {
+    try (BridgeClient socket = BridgeClient.connect(NODE.clientVertx(), NODE.node().bridgePort())) {
       JsonObject last = subscribed(socket);
       JsonObject more;
       while ((more = socket.nextMatching(f -> "rec".equals(f.getString("type")), 300)) != null) {
         last = more.getJsonObject("body");
       }
       long seq = last.getLong("seq");
-      var bus = node.vertx().eventBus();
+      var bus = NODE.node().vertx().eventBus();
       bus.publish(stream(), last.copy()); // what a relay sends again after a crash
       bus.publish(stream(), last.copy().put("type", "probe").put("seq", seq + 2));
       bus.publish(stream(), last.copy().put("type", "probe").put("seq", seq + 1));
@@ -193,13 +176,14 @@ class JournalTest {
 
   @Test
   void aGapTheJournalCannotFillTellsSubscribersToReload() {
-    try (BridgeClient socket = BridgeClient.connect(clientVertx, node.bridgePort())) {
+    try (BridgeClient socket = BridgeClient.connect(NODE.clientVertx(), NODE.node().bridgePort())) {
       JsonObject last = subscribed(socket);
       JsonObject more;
       while ((more = socket.nextMatching(f -> "rec".equals(f.getString("type")), 300)) != null) {
         last = more.getJsonObject("body");
       }
-      node.vertx().eventBus().publish(stream(), last.copy().put("type", "probe").put("seq", last.getLong("seq") + 5));
+      NODE.node().vertx().eventBus().publish(stream(),
+          last.copy().put("type", "probe").put("seq", last.getLong("seq") + 5));
       List<JsonObject> seen = events(socket, 2);
       assertEquals("reset", seen.get(0).getString("type"), "no silent gap: " + seen);
       assertEquals(last.getLong("seq") + 5, seen.get(1).getLong("seq"));
@@ -207,7 +191,8 @@ class JournalTest {
   }
 
   private Api.Response manualEntry() {
-    return api.post("/api/teams/" + teamId + "/time-entries", bob.token(), new JsonObject().put("projectId", projectId)
+    return NODE.api().post("/api/teams/" + teamId + "/time-entries", bob.token(),
+        new JsonObject().put("projectId", projectId)
         .put("startedAt", "2026-01-02T09:00:00Z").put("stoppedAt", "2026-01-02T10:00:00Z"));
   }
 }

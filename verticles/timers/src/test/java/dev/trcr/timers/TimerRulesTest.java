@@ -1,21 +1,17 @@
 package dev.trcr.timers;
 
-import dev.trcr.kernel.Node;
-import dev.trcr.testing.Api;
 import dev.trcr.testing.Api.Response;
 import dev.trcr.testing.Api.Session;
-import dev.trcr.testing.TestNodes;
+import dev.trcr.testing.OneNode;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -31,9 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The rules of timers and time entries, through the public REST API of a real node. */
 class TimerRulesTest {
 
-  private static Node node;
-  private static Vertx clientVertx;
-  private static Api api;
+  @RegisterExtension
+  static final OneNode NODE = new OneNode();
 
   private Session owner;
   private Session member;
@@ -41,29 +36,15 @@ class TimerRulesTest {
   private String teamId;
   private String projectId;
 
-  @BeforeAll
-  static void startNode() {
-    node = TestNodes.start(TestNodes.config());
-    clientVertx = Vertx.vertx();
-    api = new Api(clientVertx, node.httpPort());
-  }
-
-  @AfterAll
-  static void stopNode() {
-    api.close();
-    clientVertx.close().await();
-    node.close().await();
-  }
-
   @BeforeEach
   void team() {
-    owner = api.signup("Olga Owner");
-    member = api.signup("Max Member");
-    admin = api.signup("Ada Admin");
-    teamId = api.createTeam(owner, "Acme");
-    api.addMember(owner, teamId, member, "member");
-    api.addMember(owner, teamId, admin, "admin");
-    projectId = api.createProject(owner, teamId, "Website");
+    owner = NODE.api().signup("Olga Owner");
+    member = NODE.api().signup("Max Member");
+    admin = NODE.api().signup("Ada Admin");
+    teamId = NODE.api().createTeam(owner, "Acme");
+    NODE.api().addMember(owner, teamId, member, "member");
+    NODE.api().addMember(owner, teamId, admin, "admin");
+    projectId = NODE.api().createProject(owner, teamId, "Website");
   }
 
   private String path(String rest) {
@@ -71,17 +52,17 @@ class TimerRulesTest {
   }
 
   private JsonArray running(Session who) {
-    return expect(200, api.get(path("/timers/running"), who.token())).array();
+    return expect(200, NODE.api().get(path("/timers/running"), who.token())).array();
   }
 
   private Response manual(Session who, String start, String stop) {
-    return api.post(path("/time-entries"), who.token(), new JsonObject()
+    return NODE.api().post(path("/time-entries"), who.token(), new JsonObject()
         .put("projectId", projectId).put("startedAt", start).put("stoppedAt", stop).put("description", "call"));
   }
 
   @Test
   void startingATimerReturnsTheRunningEntry() {
-    JsonObject entry = expect(201, api.post(path("/timer/start"), member.token(),
+    JsonObject entry = expect(201, NODE.api().post(path("/timer/start"), member.token(),
         new JsonObject().put("projectId", projectId).put("description", "Landing page"))).json();
     assertEquals(teamId, entry.getString("teamId"));
     assertEquals(member.id(), entry.getString("userId"));
@@ -93,16 +74,16 @@ class TimerRulesTest {
 
   @Test
   void startingASecondTimerStopsTheFirst() {
-    String otherProject = api.createProject(owner, teamId, "Backoffice");
-    JsonObject first = expect(201, api.startTimer(member, teamId, projectId)).json();
-    JsonObject second = expect(201, api.startTimer(member, teamId, otherProject)).json();
+    String otherProject = NODE.api().createProject(owner, teamId, "Backoffice");
+    JsonObject first = expect(201, NODE.api().startTimer(member, teamId, projectId)).json();
+    JsonObject second = expect(201, NODE.api().startTimer(member, teamId, otherProject)).json();
 
     JsonArray running = running(member);
     assertEquals(1, running.size());
     assertEquals(second.getString("id"), running.getJsonObject(0).getString("id"));
     assertEquals("Max Member", running.getJsonObject(0).getJsonObject("user").getString("name"));
 
-    JsonArray items = expect(200, api.get(path("/time-entries"), member.token())).json().getJsonArray("items");
+    JsonArray items = expect(200, NODE.api().get(path("/time-entries"), member.token())).json().getJsonArray("items");
     JsonObject stoppedFirst = items.stream().map(JsonObject.class::cast)
         .filter(e -> e.getString("id").equals(first.getString("id"))).findFirst().orElseThrow();
     assertEquals(second.getString("startedAt"), stoppedFirst.getString("stoppedAt"),
@@ -112,8 +93,8 @@ class TimerRulesTest {
 
   @Test
   void concurrentStartsLeaveExactlyOneRunningTimer() {
-    WebClient client = WebClient.create(clientVertx, new WebClientOptions().setDefaultHost("127.0.0.1")
-        .setDefaultPort(node.httpPort()), new PoolOptions().setHttp1MaxSize(20));
+    WebClient client = WebClient.create(NODE.clientVertx(), new WebClientOptions().setDefaultHost("127.0.0.1")
+        .setDefaultPort(NODE.node().httpPort()), new PoolOptions().setHttp1MaxSize(20));
     List<Future<Integer>> starts = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
       starts.add(client.post(path("/timer/start")).putHeader("Authorization", "Bearer " + member.token())
@@ -124,19 +105,20 @@ class TimerRulesTest {
     starts.forEach(f -> assertEquals(201, f.result(), "every start succeeds; each stops the one before"));
 
     assertEquals(1, running(member).size());
-    JsonArray items = expect(200, api.get(path("/time-entries?limit=50"), member.token())).json().getJsonArray("items");
+    JsonArray items = expect(200,
+        NODE.api().get(path("/time-entries?limit=50"), member.token())).json().getJsonArray("items");
     assertEquals(20, items.size());
     assertEquals(1, items.stream().map(JsonObject.class::cast).filter(e -> e.getValue("stoppedAt") == null).count());
   }
 
   @Test
   void startingInOneTeamStopsTheTimerRunningInAnother() {
-    String otherTeam = api.createTeam(member, "Side project");
-    String otherProject = api.createProject(member, otherTeam, "Blog");
-    expect(201, api.startTimer(member, otherTeam, otherProject));
-    expect(201, api.startTimer(member, teamId, projectId));
+    String otherTeam = NODE.api().createTeam(member, "Side project");
+    String otherProject = NODE.api().createProject(member, otherTeam, "Blog");
+    expect(201, NODE.api().startTimer(member, otherTeam, otherProject));
+    expect(201, NODE.api().startTimer(member, teamId, projectId));
 
-    Response stopOther = api.post("/api/teams/" + otherTeam + "/timer/stop", member.token(), null);
+    Response stopOther = NODE.api().post("/api/teams/" + otherTeam + "/timer/stop", member.token(), null);
     assertEquals(409, stopOther.status());
     assertEquals("no_running_timer", stopOther.errorCode());
     assertEquals(1, running(member).size());
@@ -144,15 +126,15 @@ class TimerRulesTest {
 
   @Test
   void stoppingWithoutARunningTimerIsAConflict() {
-    Response r = api.post(path("/timer/stop"), member.token(), null);
+    Response r = NODE.api().post(path("/timer/stop"), member.token(), null);
     assertEquals(409, r.status());
     assertEquals("no_running_timer", r.errorCode());
   }
 
   @Test
   void stoppingReturnsTheStoppedEntryWithItsDuration() {
-    expect(201, api.startTimer(member, teamId, projectId));
-    JsonObject stopped = expect(200, api.post(path("/timer/stop"), member.token(), null)).json();
+    expect(201, NODE.api().startTimer(member, teamId, projectId));
+    JsonObject stopped = expect(200, NODE.api().post(path("/timer/stop"), member.token(), null)).json();
     assertNotNull(stopped.getString("stoppedAt"));
     assertTrue(stopped.getLong("durationSeconds") >= 0);
     assertEquals(0, running(member).size());
@@ -160,13 +142,13 @@ class TimerRulesTest {
 
   @Test
   void aTimerNeedsAProjectOfTheTeam() {
-    Response missing = api.post(path("/timer/start"), member.token(), new JsonObject());
+    Response missing = NODE.api().post(path("/timer/start"), member.token(), new JsonObject());
     assertEquals(400, missing.status());
     assertEquals("projectId", missing.json().getJsonObject("error").getString("field"));
 
-    String foreignTeam = api.createTeam(admin, "Elsewhere");
-    String foreignProject = api.createProject(admin, foreignTeam, "Theirs");
-    Response foreign = api.startTimer(member, teamId, foreignProject);
+    String foreignTeam = NODE.api().createTeam(admin, "Elsewhere");
+    String foreignProject = NODE.api().createProject(admin, foreignTeam, "Theirs");
+    Response foreign = NODE.api().startTimer(member, teamId, foreignProject);
     assertEquals(404, foreign.status());
     assertEquals("project_not_found", foreign.errorCode());
   }
@@ -189,7 +171,7 @@ class TimerRulesTest {
 
   @Test
   void wrongTypesAreRejectedWithTheFieldName() {
-    Response r = api.post(path("/time-entries"), member.token(), new JsonObject()
+    Response r = NODE.api().post(path("/time-entries"), member.token(), new JsonObject()
         .put("projectId", 42).put("startedAt", "2026-01-02T09:00:00Z").put("stoppedAt", "2026-01-02T10:00:00Z"));
     assertEquals(400, r.status());
     assertEquals("projectId", r.json().getJsonObject("error").getString("field"));
@@ -200,20 +182,22 @@ class TimerRulesTest {
     String ownersEntry = expect(201, manual(owner, "2026-01-02T09:00:00Z", "2026-01-02T10:00:00Z")).json().getString("id");
     String membersEntry = expect(201, manual(member, "2026-01-03T09:00:00Z", "2026-01-03T10:00:00Z")).json().getString("id");
 
-    Response forbidden = api.patch(path("/time-entries/" + ownersEntry), member.token(),
+    Response forbidden = NODE.api().patch(path("/time-entries/" + ownersEntry), member.token(),
         new JsonObject().put("description", "mine now"));
     assertEquals(403, forbidden.status());
     assertEquals("forbidden", forbidden.errorCode());
-    assertEquals(403, api.delete(path("/time-entries/" + ownersEntry), member.token()).status());
+    assertEquals(403, NODE.api().delete(path("/time-entries/" + ownersEntry), member.token()).status());
 
-    JsonObject edited = expect(200, api.patch(path("/time-entries/" + membersEntry), member.token(),
+    JsonObject edited = expect(200, NODE.api().patch(path("/time-entries/" + membersEntry), member.token(),
         new JsonObject().put("description", "client call").put("stoppedAt", "2026-01-03T11:00:00Z"))).json();
     assertEquals("client call", edited.getString("description"));
     assertEquals(7200, edited.getLong("durationSeconds"));
 
-    expect(200, api.patch(path("/time-entries/" + membersEntry), admin.token(), new JsonObject().put("description", "x")));
-    expect(204, api.delete(path("/time-entries/" + membersEntry), owner.token()));
-    Response gone = api.delete(path("/time-entries/" + membersEntry), owner.token());
+    expect(200,
+        NODE.api().patch(path("/time-entries/" + membersEntry), admin.token(),
+            new JsonObject().put("description", "x")));
+    expect(204, NODE.api().delete(path("/time-entries/" + membersEntry), owner.token()));
+    Response gone = NODE.api().delete(path("/time-entries/" + membersEntry), owner.token());
     assertEquals(404, gone.status());
     assertEquals("entry_not_found", gone.errorCode());
   }
@@ -221,11 +205,12 @@ class TimerRulesTest {
   @Test
   void anEditMustKeepTheStopAfterTheStart() {
     String id = expect(201, manual(member, "2026-01-02T09:00:00Z", "2026-01-02T10:00:00Z")).json().getString("id");
-    Response r = api.patch(path("/time-entries/" + id), member.token(),
+    Response r = NODE.api().patch(path("/time-entries/" + id), member.token(),
         new JsonObject().put("startedAt", "2026-01-02T11:00:00Z"));
     assertEquals(400, r.status());
     assertEquals("validation_failed", r.errorCode());
-    Response resume = api.patch(path("/time-entries/" + id), member.token(), new JsonObject().putNull("stoppedAt"));
+    Response resume = NODE.api().patch(path("/time-entries/" + id), member.token(),
+        new JsonObject().putNull("stoppedAt"));
     assertEquals(400, resume.status());
   }
 
@@ -234,14 +219,15 @@ class TimerRulesTest {
     expect(201, manual(owner, "2026-01-02T09:00:00Z", "2026-01-02T10:00:00Z"));
     expect(201, manual(member, "2026-01-03T09:00:00Z", "2026-01-03T10:00:00Z"));
 
-    JsonArray mine = expect(200, api.get(path("/time-entries"), member.token())).json().getJsonArray("items");
+    JsonArray mine = expect(200, NODE.api().get(path("/time-entries"), member.token())).json().getJsonArray("items");
     assertEquals(1, mine.size());
     assertEquals(member.id(), mine.getJsonObject(0).getString("userId"));
-    Response peek = api.get(path("/time-entries?userId=" + owner.id()), member.token());
+    Response peek = NODE.api().get(path("/time-entries?userId=" + owner.id()), member.token());
     assertEquals(403, peek.status());
 
-    assertEquals(2, expect(200, api.get(path("/time-entries"), admin.token())).json().getJsonArray("items").size());
-    JsonArray owners = expect(200, api.get(path("/time-entries?userId=" + owner.id()), admin.token())).json()
+    assertEquals(2,
+        expect(200, NODE.api().get(path("/time-entries"), admin.token())).json().getJsonArray("items").size());
+    JsonArray owners = expect(200, NODE.api().get(path("/time-entries?userId=" + owner.id()), admin.token())).json()
         .getJsonArray("items");
     assertEquals(1, owners.size());
   }
@@ -255,7 +241,8 @@ class TimerRulesTest {
     List<String> starts = new ArrayList<>();
     String cursor = null;
     do {
-      JsonObject page = expect(200, api.get(path("/time-entries?limit=2" + (cursor == null ? "" : "&cursor=" + cursor)),
+      JsonObject page = expect(200,
+          NODE.api().get(path("/time-entries?limit=2" + (cursor == null ? "" : "&cursor=" + cursor)),
           member.token())).json();
       page.getJsonArray("items").forEach(o -> {
         JsonObject e = (JsonObject) o;
@@ -267,29 +254,30 @@ class TimerRulesTest {
     assertEquals(List.of("2026-02-05T09:00:00Z", "2026-02-04T09:00:00Z", "2026-02-03T09:00:00Z",
         "2026-02-02T09:00:00Z", "2026-02-01T09:00:00Z"), starts);
 
-    JsonArray window = expect(200, api.get(path("/time-entries?from=2026-02-02T00:00:00Z&to=2026-02-04T00:00:00Z"),
+    JsonArray window = expect(200,
+        NODE.api().get(path("/time-entries?from=2026-02-02T00:00:00Z&to=2026-02-04T00:00:00Z"),
         member.token())).json().getJsonArray("items");
     assertEquals(2, window.size(), "from is inclusive, to exclusive, by start");
-    assertEquals(400, api.get(path("/time-entries?cursor=garbage"), member.token()).status());
-    assertEquals(400, api.get(path("/time-entries?limit=500"), member.token()).status());
+    assertEquals(400, NODE.api().get(path("/time-entries?cursor=garbage"), member.token()).status());
+    assertEquals(400, NODE.api().get(path("/time-entries?limit=500"), member.token()).status());
   }
 
   @Test
   void nonMembersGetTeamNotFoundOnEveryTeamRoute() {
-    Session outsider = api.signup("Oscar Outsider");
+    Session outsider = NODE.api().signup("Oscar Outsider");
     String entry = expect(201, manual(member, "2026-01-02T09:00:00Z", "2026-01-02T10:00:00Z")).json().getString("id");
     List<Response> responses = List.of(
-        api.get(path("/members"), outsider.token()),
-        api.post(path("/members"), outsider.token(), new JsonObject().put("email", outsider.email())),
-        api.get(path("/projects"), outsider.token()),
-        api.post(path("/projects"), outsider.token(), new JsonObject().put("name", "Mine")),
-        api.post(path("/timer/start"), outsider.token(), new JsonObject().put("projectId", projectId)),
-        api.post(path("/timer/stop"), outsider.token(), null),
-        api.get(path("/timers/running"), outsider.token()),
-        api.get(path("/time-entries"), outsider.token()),
+        NODE.api().get(path("/members"), outsider.token()),
+        NODE.api().post(path("/members"), outsider.token(), new JsonObject().put("email", outsider.email())),
+        NODE.api().get(path("/projects"), outsider.token()),
+        NODE.api().post(path("/projects"), outsider.token(), new JsonObject().put("name", "Mine")),
+        NODE.api().post(path("/timer/start"), outsider.token(), new JsonObject().put("projectId", projectId)),
+        NODE.api().post(path("/timer/stop"), outsider.token(), null),
+        NODE.api().get(path("/timers/running"), outsider.token()),
+        NODE.api().get(path("/time-entries"), outsider.token()),
         manual(outsider, "2026-01-02T09:00:00Z", "2026-01-02T10:00:00Z"),
-        api.patch(path("/time-entries/" + entry), outsider.token(), new JsonObject().put("description", "x")),
-        api.delete(path("/time-entries/" + entry), outsider.token()));
+        NODE.api().patch(path("/time-entries/" + entry), outsider.token(), new JsonObject().put("description", "x")),
+        NODE.api().delete(path("/time-entries/" + entry), outsider.token()));
     for (Response r : responses) {
       assertEquals(404, r.status(), r.toString());
       assertEquals("team_not_found", r.errorCode());
@@ -298,8 +286,8 @@ class TimerRulesTest {
 
   @Test
   void deletingARunningTimerLeavesNothingRunning() {
-    String id = expect(201, api.startTimer(member, teamId, projectId)).json().getString("id");
-    expect(204, api.delete(path("/time-entries/" + id), member.token()));
+    String id = expect(201, NODE.api().startTimer(member, teamId, projectId)).json().getString("id");
+    expect(204, NODE.api().delete(path("/time-entries/" + id), member.token()));
     assertEquals(0, running(member).size());
     assertNull(running(owner).stream().findFirst().orElse(null));
   }

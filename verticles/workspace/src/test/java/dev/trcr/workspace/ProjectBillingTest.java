@@ -3,18 +3,16 @@ package dev.trcr.workspace;
 import dev.trcr.kernel.Address;
 import dev.trcr.kernel.Bus;
 import dev.trcr.kernel.ErrorCode;
-import dev.trcr.kernel.Node;
-import dev.trcr.testing.Api;
 import dev.trcr.testing.Api.Session;
+import dev.trcr.testing.OneNode;
 import dev.trcr.testing.TestNodes;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.Map;
 import java.util.UUID;
@@ -30,9 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
  */
 class ProjectBillingTest {
 
-  private static Node node;
-  private static Vertx clientVertx;
-  private static Api api;
+  @RegisterExtension
+  static final OneNode NODE = new OneNode(() -> TestNodes.config().put("TRCR_VERTICLES", "workspace,api"));
+
   /** clientId → currency, per the stand-in billing. */
   private static final Map<String, String> CLIENTS = new ConcurrentHashMap<>();
 
@@ -42,9 +40,8 @@ class ProjectBillingTest {
   private String projectId;
 
   @BeforeAll
-  static void startNode() {
-    node = TestNodes.start(TestNodes.config().put("TRCR_VERTICLES", "workspace,api"));
-    node.vertx().eventBus().<JsonObject>consumer(Address.BILLING_CLIENTS_CHECK.address(), m -> {
+  static void fakeBillingClients() {
+    NODE.node().vertx().eventBus().<JsonObject>consumer(Address.BILLING_CLIENTS_CHECK.address(), m -> {
       String currency = CLIENTS.get(m.body().getString("clientId"));
       if (currency == null) {
         m.fail(404, new JsonObject().put("error", new JsonObject().put("code", "client_not_found")
@@ -53,24 +50,15 @@ class ProjectBillingTest {
         m.reply(new JsonObject().put("id", m.body().getString("clientId")).put("name", "Globex").put("currency", currency));
       }
     }).completion().await();
-    clientVertx = Vertx.vertx();
-    api = new Api(clientVertx, node.httpPort());
-  }
-
-  @AfterAll
-  static void stopNode() {
-    api.close();
-    clientVertx.close().await();
-    node.close().await();
   }
 
   @BeforeEach
   void team() {
-    owner = api.signup("Olga Owner");
-    member = api.signup("Max Member");
-    teamId = api.createTeam(owner, "Acme");
-    api.addMember(owner, teamId, member, "member");
-    projectId = api.createProject(owner, teamId, "Website");
+    owner = NODE.api().signup("Olga Owner");
+    member = NODE.api().signup("Max Member");
+    teamId = NODE.api().createTeam(owner, "Acme");
+    NODE.api().addMember(owner, teamId, member, "member");
+    projectId = NODE.api().createProject(owner, teamId, "Website");
   }
 
   private String project() {
@@ -81,34 +69,36 @@ class ProjectBillingTest {
   void aProjectIsLinkedToAClientOfItsCurrencyAndUnlinkedWithNull() {
     String client = UUID.randomUUID().toString();
     CLIENTS.put(client, "EUR");
-    JsonObject linked = expect(200, api.patch(project(), owner.token(), new JsonObject().put("clientId", client)
+    JsonObject linked = expect(200, NODE.api().patch(project(), owner.token(), new JsonObject().put("clientId", client)
         .put("hourlyRate", "95.50"))).json();
     assertEquals(client, linked.getString("clientId"));
     assertEquals("95.50", linked.getString("hourlyRate"));
-    JsonArray billed = Bus.<JsonArray>request(node.vertx(), Address.WORKSPACE_PROJECTS_BILLING,
+    JsonArray billed = Bus.<JsonArray>request(NODE.node().vertx(), Address.WORKSPACE_PROJECTS_BILLING,
         new JsonObject().put("teamId", teamId).put("clientId", client), null).await();
     assertEquals(1, billed.size());
     assertEquals(projectId, billed.getJsonObject(0).getString("id"));
 
-    JsonObject unlinked = expect(200, api.patch(project(), owner.token(), new JsonObject().putNull("clientId"))).json();
+    JsonObject unlinked = expect(200,
+        NODE.api().patch(project(), owner.token(), new JsonObject().putNull("clientId"))).json();
     assertNull(unlinked.getString("clientId"));
     assertEquals("95.50", unlinked.getString("hourlyRate"), "fields not given stay");
   }
 
   @Test
   void linkingRefusesUnknownClientsAndOtherCurrencies() {
-    assertEquals("client_not_found", expect(404, api.patch(project(), owner.token(),
+    assertEquals("client_not_found", expect(404, NODE.api().patch(project(), owner.token(),
         new JsonObject().put("clientId", UUID.randomUUID().toString()))).errorCode());
     String dollars = UUID.randomUUID().toString();
     CLIENTS.put(dollars, "USD");
-    assertEquals(ErrorCode.CURRENCY_MISMATCH.code(), expect(422, api.patch(project(), owner.token(),
+    assertEquals(ErrorCode.CURRENCY_MISMATCH.code(), expect(422, NODE.api().patch(project(), owner.token(),
         new JsonObject().put("clientId", dollars))).errorCode());
-    assertEquals("forbidden", expect(403, api.patch(project(), member.token(),
+    assertEquals("forbidden", expect(403, NODE.api().patch(project(), member.token(),
         new JsonObject().put("name", "Mine"))).errorCode());
-    assertEquals("validation_failed", expect(400, api.patch(project(), owner.token(), new JsonObject())).errorCode());
-    assertEquals("validation_failed", expect(400, api.patch(project(), owner.token(),
+    assertEquals("validation_failed",
+        expect(400, NODE.api().patch(project(), owner.token(), new JsonObject())).errorCode());
+    assertEquals("validation_failed", expect(400, NODE.api().patch(project(), owner.token(),
         new JsonObject().put("hourlyRate", "1.234"))).errorCode());
-    assertEquals("project_not_found", expect(404, api.patch("/api/teams/" + teamId + "/projects/"
+    assertEquals("project_not_found", expect(404, NODE.api().patch("/api/teams/" + teamId + "/projects/"
         + UUID.randomUUID(), owner.token(), new JsonObject().put("name", "X"))).errorCode());
   }
 
@@ -116,34 +106,36 @@ class ProjectBillingTest {
   void aMembersOwnRateOverridesTheProjectsAndCanBeRemoved() {
     String client = UUID.randomUUID().toString();
     CLIENTS.put(client, "EUR");
-    expect(200, api.patch(project(), owner.token(), new JsonObject().put("clientId", client).put("hourlyRate", 100)));
+    expect(200,
+        NODE.api().patch(project(), owner.token(), new JsonObject().put("clientId", client).put("hourlyRate", 100)));
     String rate = project() + "/rates/" + member.id();
-    JsonObject set = expect(200, api.call(HttpMethod.PUT, rate, owner.token(),
+    JsonObject set = expect(200, NODE.api().call(HttpMethod.PUT, rate, owner.token(),
         new JsonObject().put("hourlyRate", "120"))).json();
     assertEquals("120.00", set.getString("hourlyRate"));
-    JsonArray rates = expect(200, api.get(project() + "/rates", owner.token())).array();
+    JsonArray rates = expect(200, NODE.api().get(project() + "/rates", owner.token())).array();
     assertEquals(1, rates.size());
-    JsonObject billed = Bus.<JsonArray>request(node.vertx(), Address.WORKSPACE_PROJECTS_BILLING,
+    JsonObject billed = Bus.<JsonArray>request(NODE.node().vertx(), Address.WORKSPACE_PROJECTS_BILLING,
         new JsonObject().put("teamId", teamId).put("clientId", client), null).await().getJsonObject(0);
     assertEquals("100.00", billed.getString("hourlyRate"));
     assertEquals("120.00", billed.getJsonObject("rates").getString(member.id()));
 
-    expect(200, api.call(HttpMethod.PUT, rate, owner.token(), new JsonObject().putNull("hourlyRate")));
-    assertEquals(0, expect(200, api.get(project() + "/rates", owner.token())).array().size());
+    expect(200, NODE.api().call(HttpMethod.PUT, rate, owner.token(), new JsonObject().putNull("hourlyRate")));
+    assertEquals(0, expect(200, NODE.api().get(project() + "/rates", owner.token())).array().size());
 
-    assertEquals("forbidden", expect(403, api.call(HttpMethod.PUT, rate, member.token(),
+    assertEquals("forbidden", expect(403, NODE.api().call(HttpMethod.PUT, rate, member.token(),
         new JsonObject().put("hourlyRate", "500"))).errorCode());
-    assertEquals("user_not_found", expect(404, api.call(HttpMethod.PUT, project() + "/rates/" + UUID.randomUUID(),
+    assertEquals("user_not_found",
+        expect(404, NODE.api().call(HttpMethod.PUT, project() + "/rates/" + UUID.randomUUID(),
         owner.token(), new JsonObject().put("hourlyRate", "50"))).errorCode());
-    assertEquals("validation_failed", expect(400, api.call(HttpMethod.PUT, rate, owner.token(),
+    assertEquals("validation_failed", expect(400, NODE.api().call(HttpMethod.PUT, rate, owner.token(),
         new JsonObject().put("hourlyRate", "-1"))).errorCode());
-    assertEquals("validation_failed", expect(400, api.call(HttpMethod.PUT, rate, owner.token(),
+    assertEquals("validation_failed", expect(400, NODE.api().call(HttpMethod.PUT, rate, owner.token(),
         new JsonObject())).errorCode());
   }
 
   @Test
   void theDirectoryListsTheTeamWithEmailsAndRoles() {
-    JsonObject directory = Bus.<JsonObject>request(node.vertx(), Address.WORKSPACE_DIRECTORY,
+    JsonObject directory = Bus.<JsonObject>request(NODE.node().vertx(), Address.WORKSPACE_DIRECTORY,
         new JsonObject().put("teamId", teamId), null).await();
     assertEquals("Acme", directory.getJsonObject("team").getString("name"));
     assertEquals(2, directory.getJsonArray("members").size());
