@@ -1,9 +1,14 @@
 package dev.trcr.kernel;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * The opaque cursor of every keyset-paginated list ({@code {items, next}} replies): the last item's sort instant and
@@ -27,5 +32,26 @@ public record Keyset(Instant at, UUID id) {
     } catch (RuntimeException e) {
       throw ErrorCode.VALIDATION_FAILED.field("cursor", "cursor is not one this API returned");
     }
+  }
+
+  /**
+   * A page reply {@code {items, next}} from rows fetched with {@code LIMIT limit + 1}: the extra row only tells that
+   * there is more, and {@code next} is the cursor of the last item shown ({@code instantColumn} and {@code id}).
+   */
+  public static JsonObject page(Iterable<Row> rows, int limit, String instantColumn, Function<Row, Object> item) {
+    JsonArray items = new JsonArray();
+    Row last = null;
+    boolean more = false;
+    for (Row r : rows) {
+      if (items.size() == limit) {
+        more = true;
+        break;
+      }
+      items.add(item.apply(r));
+      last = r;
+    }
+    String next = more ? new Keyset(last.getOffsetDateTime(instantColumn).toInstant(), last.getUUID("id")).encode()
+        : null;
+    return new JsonObject().put("items", items).put("next", next);
   }
 }

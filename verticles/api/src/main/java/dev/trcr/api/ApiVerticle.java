@@ -370,12 +370,8 @@ public final class ApiVerticle extends VerticleBase {
    */
   private void timeEntriesCsv(RoutingContext ctx) {
     UUID user = ctx.get(USER);
-    JsonObject query = new JsonObject();
-    try {
-      ctx.queryParams().forEach((name, value) -> query.put(name, value));
-      query.put("teamId", Input.parseUuid("teamId", ctx.pathParam("teamId")).toString()).put("limit", 200);
-    } catch (TrcrException e) {
-      failure(ctx, e);
+    JsonObject query = exportQuery(ctx);
+    if (query == null) {
       return;
     }
     java.util.Map<String, String> projects = new java.util.HashMap<>();
@@ -440,12 +436,8 @@ public final class ApiVerticle extends VerticleBase {
   /** The team's invoices (filters of the list route: status, clientId) as CSV, one page of the list at a time. */
   private void invoicesCsv(RoutingContext ctx) {
     UUID user = ctx.get(USER);
-    JsonObject query = new JsonObject();
-    try {
-      ctx.queryParams().forEach((name, value) -> query.put(name, value));
-      query.put("teamId", Input.parseUuid("teamId", ctx.pathParam("teamId")).toString()).put("limit", 200);
-    } catch (TrcrException e) {
-      failure(ctx, e);
+    JsonObject query = exportQuery(ctx);
+    if (query == null) {
       return;
     }
     Bus.<JsonObject>request(vertx, Address.BILLING_INVOICES_LIST, query, user, busTimeoutMs)
@@ -465,6 +457,18 @@ public final class ApiVerticle extends VerticleBase {
               }
               return Future.succeededFuture(rows);
             }));
+  }
+
+  /** An export's list query: the route's filters, its team, and full pages; null once a bad parameter is answered. */
+  private static JsonObject exportQuery(RoutingContext ctx) {
+    JsonObject query = new JsonObject();
+    try {
+      ctx.queryParams().forEach((name, value) -> query.put(name, value));
+      return query.put("teamId", Input.parseUuid("teamId", ctx.pathParam("teamId")).toString()).put("limit", 200);
+    } catch (TrcrException e) {
+      failure(ctx, e);
+      return null;
+    }
   }
 
   private static JsonObject body(RoutingContext ctx) {

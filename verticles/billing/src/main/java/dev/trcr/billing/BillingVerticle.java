@@ -487,21 +487,7 @@ public final class BillingVerticle extends VerticleBase {
     return manager(teamId, caller).compose(role -> pool.preparedQuery(BillingSql.LIST).execute(Tuple.from(
             new Object[]{teamId, status, clientId, after == null ? null : utc(after.at()),
                 after == null ? null : after.id(), limit + 1})))
-        .map(rows -> {
-          JsonArray items = new JsonArray();
-          Row last = null;
-          int n = 0;
-          for (Row r : rows) {
-            if (n++ == limit) {
-              break;
-            }
-            items.add(BillingJson.invoice(r));
-            last = r;
-          }
-          String next = rows.size() > limit && last != null
-              ? new Keyset(last.getOffsetDateTime("created_at").toInstant(), last.getUUID("id")).encode() : null;
-          return new JsonObject().put("items", items).put("next", next);
-        });
+        .map(rows -> Keyset.page(rows, limit, "created_at", BillingJson::invoice));
   }
 
   private Future<JsonObject> getInvoice(Message<JsonObject> msg) {

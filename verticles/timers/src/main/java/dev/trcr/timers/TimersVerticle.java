@@ -180,21 +180,7 @@ public final class TimersVerticle extends VerticleBase {
       return pool.preparedQuery(TimersSql.LIST_ENTRIES).execute(Tuple.from(new Object[]{
           teamId, who, projectId, utc(from), utc(to),
           after == null ? null : utc(after.at()), after == null ? null : after.id(), limit + 1}));
-    }).map(rows -> {
-      JsonArray items = new JsonArray();
-      Row last = null;
-      int n = 0;
-      for (Row r : rows) {
-        if (n++ == limit) {
-          break;
-        }
-        items.add(entry(r));
-        last = r;
-      }
-      String next = rows.size() > limit && last != null
-          ? new Keyset(last.getOffsetDateTime("started_at").toInstant(), last.getUUID("id")).encode() : null;
-      return new JsonObject().put("items", items).put("next", next);
-    });
+    }).map(rows -> Keyset.page(rows, limit, "started_at", TimersVerticle::entry));
   }
 
   private Future<JsonObject> createEntry(Message<JsonObject> msg) {
