@@ -1,6 +1,7 @@
 import { defineConfig } from 'vite';
 import { fileURLToPath } from 'node:url';
 
+// Vite 6: it runs on Node 18 (Debian 12's nodejs) as well as 20+, and installs with npm 9 to 11.
 // Built by Maven (exec-maven-plugin, generate-resources) into a generated resource folder that the pom adds to the
 // jar, so the api verticle's StaticHandler serves it from the classpath at webroot/.
 const outDir = fileURLToPath(new URL('../../../../../target/generated-resources/webapp/webroot', import.meta.url));
@@ -9,7 +10,7 @@ export default defineConfig({
   base: '/',
   // sockjs-client reads `global`; browsers have globalThis.
   define: { global: 'globalThis' },
-  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
   build: {
     outDir,
     emptyOutDir: true,
