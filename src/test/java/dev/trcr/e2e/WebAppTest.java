@@ -142,6 +142,9 @@ class WebAppTest {
         a.waitForTimeout(1_200);
         assertEquals(true, a.title().startsWith("00:00:0"), "the tab title ticks: " + a.title());
         shot(a, "dashboard");
+        a.setViewportSize(390, 844);
+        shot(a, "dashboard-phone");
+        a.setViewportSize(1280, 860);
 
         // --- chat: A posts in #random, B (in #general) sees the unread badge, opens it and sees the message
         b.navigate(base + "#/chat");
@@ -161,12 +164,21 @@ class WebAppTest {
         assertThat(message).hasCount(1);
         assertThat(message.getByTestId("mention")).hasText("@BobBuilder");
         assertThat(badge).hasCount(0);
+        // the mention reached Bob's bell live; opening it and following the notification marks it read
+        assertThat(b.getByTestId("bell-count")).hasText("1", new LocatorAssertions.HasTextOptions().setTimeout(10_000));
+        b.getByTestId("bell").click();
+        b.getByTestId("notification").first().getByRole(com.microsoft.playwright.options.AriaRole.BUTTON).click();
+        assertThat(b.getByTestId("bell-count")).hasCount(0, new LocatorAssertions.HasCountOptions().setTimeout(LIVE_MS));
+        assertThat(b.getByTestId("channel-title")).hasText("# random");
         b.getByTestId("chat-input").fill("On it, @AdaLovelace");
         b.getByTestId("chat-input").press("Escape");
         b.getByTestId("chat-send").click();
         assertThat(a.getByTestId("message-text").filter(new Locator.FilterOptions().setHasText("On it"))).hasCount(1,
             new LocatorAssertions.HasCountOptions().setTimeout(LIVE_MS));
         shot(a, "chat");
+        a.setViewportSize(390, 844);
+        shot(a, "chat-phone");
+        a.setViewportSize(1280, 860);
 
         // --- board: B drags a card to another column, A sees it move
         a.navigate(base + "#/board");
@@ -255,6 +267,11 @@ class WebAppTest {
         page.getByTestId("entry-save").click();
         assertThat(page.getByTestId("entry")).hasCount(2);
         assertThat(page.getByTestId("week-total")).hasText("2 h 30 min");
+        page.navigate(base + "#/reports");
+        assertThat(page.getByTestId("report-projects").getByTestId("report-row")).containsText("Website");
+        assertThat(page.getByTestId("report-projects").getByTestId("report-hours")).hasText("2.50 h");
+        assertThat(page.getByTestId("report-members").getByTestId("report-row")).containsText("Ada Owner");
+        shot(page, "reports");
 
         // preview: 2.5 h × 100 = 250.00, 19 % tax 47.50, total 297.50
         page.navigate(base + "#/billing");

@@ -10,6 +10,7 @@ import { Board } from './pages/board.jsx';
 import { Timesheet } from './pages/timesheet.jsx';
 import { Billing } from './pages/billing.jsx';
 import { Team } from './pages/team.jsx';
+import { Reports } from './pages/reports.jsx';
 import { Bell } from './pages/notifications.jsx';
 import './app.css';
 
@@ -20,7 +21,7 @@ const TEAM_KEY = 'trcr.team';
 window.__trcr = { bus };
 
 function useHashRoute() {
-  const read = () => (location.hash.replace(/^#\/?/, '') || 'dashboard').split('/');
+  const read = () => (location.hash.replace(/^#\/?/, '').replace(/\?.*$/, '') || 'dashboard').split('/');
   const [route, setRoute] = useState(read);
   useEffect(() => {
     const on = () => setRoute(read());
@@ -227,7 +228,7 @@ function Workspace({ token, onSignOut }) {
   }, []);
 
   useEffect(() => {
-    bus.onStatus(setConnection);
+    const offStatus = bus.onStatus(setConnection);
     const offError = bus.onError(fail);
     let stop = false;
     (async () => {
@@ -243,8 +244,18 @@ function Workspace({ token, onSignOut }) {
     const online = () => { if (bus.status !== 'live') setConnection(navigator.onLine ? 'reconnecting' : 'offline'); };
     addEventListener('online', online);
     addEventListener('offline', online);
-    return () => { stop = true; offError(); bus.close(); removeEventListener('online', online); removeEventListener('offline', online); };
+    return () => { stop = true; offStatus(); offError(); bus.close(); removeEventListener('online', online); removeEventListener('offline', online); };
   }, [token]);
+
+  // Links in notifications name the team: #/teams/{teamId}/channels/{id}, …/projects/{id}/board, …/invoices/{id}, …/timer.
+  useEffect(() => {
+    if (route[0] !== 'teams' || !me) return;
+    const [, tid, kind, id, sub] = route;
+    if (me.teams.some((t) => t.id === tid)) setTeamId(tid);
+    const target = kind === 'channels' ? 'chat/' + id : kind === 'projects' && sub === 'board' ? 'board/' + id
+      : kind === 'invoices' ? 'billing/' + id : 'dashboard';
+    location.replace('#/' + target);
+  }, [route.join('/'), me]);
 
   const team = me && me.teams.find((t) => t.id === teamId);
   const isAdmin = !!team && MANAGERS.includes(team.role);
@@ -337,7 +348,7 @@ function Workspace({ token, onSignOut }) {
   }
 
   const page = route[0];
-  const nav = [['dashboard', 'Dashboard'], ['timesheet', 'Timesheet'], ['chat', 'Chat'], ['board', 'Board']];
+  const nav = [['dashboard', 'Dashboard'], ['timesheet', 'Timesheet'], ['chat', 'Chat'], ['board', 'Board'], ['reports', 'Reports']];
   if (isAdmin) nav.push(['billing', 'Billing']);
   nav.push(['team', 'Team']);
   const labels = { connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…', offline: 'offline' };
@@ -379,6 +390,7 @@ function Workspace({ token, onSignOut }) {
                 : page === 'timesheet' ? <Timesheet key={teamId} />
                   : page === 'billing' ? <Billing key={teamId} invoiceId={route[1]} />
                     : page === 'team' ? <Team key={teamId} />
+                      : page === 'reports' ? <Reports key={teamId} />
                       : <Dashboard key={teamId} />}
       </main>
     </AppContext.Provider>
