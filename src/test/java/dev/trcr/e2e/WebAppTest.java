@@ -320,8 +320,18 @@ class WebAppTest {
     try (BrowserContext context = browser.newContext()) {
       Page page = login(context, ada, console);
       try {
+        for (int i = 1; i <= 55; i++) {
+          Api.expect(201, api.post("/api/teams/" + teamId + "/channels/" + general + "/messages", bob.token(),
+              new JsonObject().put("text", "history " + i)));
+        }
         page.navigate(base + "#/chat");
         assertThat(page.getByTestId("channel-title")).hasText("# general");
+        // infinite scroll: the newest 50 first, the rest when scrolled to the top
+        assertThat(page.getByTestId("message-item")).hasCount(50);
+        assertThat(page.getByTestId("message-text").last()).hasText("history 55");
+        page.getByTestId("messages").evaluate("el => { el.scrollTop = 0; }");
+        assertThat(page.getByTestId("message-item")).hasCount(55);
+        assertThat(page.getByTestId("message-text").first()).hasText("history 1");
         Api.expect(201, api.post("/api/teams/" + teamId + "/channels/" + general + "/messages", bob.token(),
             new JsonObject().put("text", "before the cut")));
         assertThat(page.getByTestId("message-text").filter(new Locator.FilterOptions().setHasText("before the cut")))

@@ -56,6 +56,11 @@ export class Bus {
     this.setStatus('connecting');
   }
 
+  /** A refreshed token for the frames from now on (the socket stays). */
+  setToken(token) {
+    if (this.eb) this.eb.defaultHeaders = { authorization: 'Bearer ' + token };
+  }
+
   close() {
     const eb = this.eb;
     this.eb = null;

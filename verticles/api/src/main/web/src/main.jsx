@@ -257,6 +257,19 @@ function Workspace({ token, onSignOut }) {
     location.replace('#/' + target);
   }, [route.join('/'), me]);
 
+  // Tokens live 12 h and the app stays open all day: refresh every hour, for REST and the bridge alike.
+  useEffect(() => {
+    const id = setInterval(async () => {
+      try {
+        const fresh = await api.post('/api/auth/refresh');
+        localStorage.setItem(TOKEN_KEY, fresh.token);
+        setToken(fresh.token);
+        bus.setToken(fresh.token);
+      } catch (err) { /* a 401 signs out; anything else is retried next hour */ }
+    }, 3600 * 1000);
+    return () => clearInterval(id);
+  }, [token]);
+
   const team = me && me.teams.find((t) => t.id === teamId);
   const isAdmin = !!team && MANAGERS.includes(team.role);
 
@@ -425,7 +438,7 @@ function applyTo(map, event) {
 function Root() {
   const [token, setTok] = useState(() => localStorage.getItem(TOKEN_KEY));
   const [notice, setNotice] = useState(null);
-  setToken(token);
+  setToken(token ? localStorage.getItem(TOKEN_KEY) || token : null); // the stored one may be a refreshed token
   const signOut = useCallback((why) => {
     localStorage.removeItem(TOKEN_KEY);
     setToken(null);
