@@ -267,6 +267,14 @@ class WebAppTest {
         page.getByTestId("entry-save").click();
         assertThat(page.getByTestId("entry")).hasCount(2);
         assertThat(page.getByTestId("week-total")).hasText("2 h 30 min");
+        shot(page, "timesheet");
+        Download csv = page.waitForDownload(() -> page.getByTestId("csv-export").click());
+        String rows;
+        try (InputStream in = csv.createReadStream()) {
+          rows = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertEquals(true, rows.startsWith("id,date,startedAt"), rows);
+        assertEquals(true, rows.contains("Wireframes") && rows.contains("Review call"), rows);
         page.navigate(base + "#/reports");
         assertThat(page.getByTestId("report-projects").getByTestId("report-row")).containsText("Website");
         assertThat(page.getByTestId("report-projects").getByTestId("report-hours")).hasText("2.50 h");
