@@ -11,6 +11,7 @@ import { Timesheet } from './pages/timesheet.jsx';
 import { Billing } from './pages/billing.jsx';
 import { Team } from './pages/team.jsx';
 import { Reports } from './pages/reports.jsx';
+import { Account } from './pages/account.jsx';
 import { Bell } from './pages/notifications.jsx';
 import './app.css';
 
@@ -388,7 +389,7 @@ function Workspace({ token, onSignOut }) {
                 {me.teams.map((t) => <option key={t.id} value={t.id}>{t.name}</option>)}
               </select>
             )}
-            {me && <span class="me" data-testid="me-name">{me.user.name}</span>}
+            {me && <a class="me" href="#/account" title="My account" data-testid="me-name">{me.user.name}</a>}
             <button type="button" class="link" data-testid="logout" onClick={logout}>Log out</button>
           </div>
         </div>
@@ -397,13 +398,14 @@ function Workspace({ token, onSignOut }) {
       <Message message={message} onClose={() => setMessage(null)} />
       <main class="page">
         {!me ? <p class="hint">Loading…</p>
-          : !teamId ? <Team />
+          : !teamId && page !== 'account' ? <Team />
             : page === 'chat' ? <Chat key={teamId} channelId={route[1]} />
               : page === 'board' ? <Board key={teamId} projectId={route[1]} />
                 : page === 'timesheet' ? <Timesheet key={teamId} />
                   : page === 'billing' ? <Billing key={teamId} invoiceId={route[1]} />
                     : page === 'team' ? <Team key={teamId} />
                       : page === 'reports' ? <Reports key={teamId} />
+                        : page === 'account' ? <Account onToken={(t) => { localStorage.setItem(TOKEN_KEY, t); setToken(t); }} />
                       : <Dashboard key={teamId} />}
       </main>
     </AppContext.Provider>

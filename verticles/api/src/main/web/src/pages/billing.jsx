@@ -63,6 +63,7 @@ export function Billing({ invoiceId }) {
         <ProjectRates clients={clients} />
       </div>
       <NewInvoice clients={clients} base={base} />
+      <Settings base={base} />
       <section class="card">
         <h2>Invoices</h2>
         <table class="list" data-testid="invoices">
@@ -88,14 +89,22 @@ export function Billing({ invoiceId }) {
 
 function Clients({ clients, unbilled, base, onChanged }) {
   const app = useApp();
-  const [f, setF] = useState({ name: '', email: '', currency: 'EUR', taxRatePercent: '0', paymentTermsDays: '14' });
+  const blank = { id: null, name: '', email: '', address: '', currency: 'EUR', taxRatePercent: '0', paymentTermsDays: '14' };
+  const [f, setF] = useState(blank);
   const create = useSubmit(async () => {
-    await api.post(`${base}/clients`, { name: f.name.trim(), email: f.email.trim(), currency: f.currency.trim(),
-      taxRatePercent: f.taxRatePercent.trim() || '0', paymentTermsDays: Number(f.paymentTermsDays || 14) });
-    setF({ ...f, name: '', email: '' });
-    app.notify('Client created.');
+    const body = { name: f.name.trim(), email: f.email.trim(), currency: f.currency.trim(), address: f.address.trim() || null,
+      taxRatePercent: String(f.taxRatePercent).trim() || '0', paymentTermsDays: Number(f.paymentTermsDays || 14) };
+    if (f.id) await api.patch(`${base}/clients/${f.id}`, body);
+    else {
+      if (!body.address) delete body.address;
+      await api.post(`${base}/clients`, body);
+    }
+    setF(blank);
+    app.notify(f.id ? 'Client updated.' : 'Client created.');
     await onChanged();
   });
+  const edit = (c) => setF({ id: c.id, name: c.name, email: c.email, address: c.address || '', currency: c.currency,
+    taxRatePercent: String(c.taxRatePercent), paymentTermsDays: String(c.paymentTermsDays) });
   const set = (k) => (e) => setF({ ...f, [k]: e.currentTarget.value });
   return (
     <section class="card">
@@ -107,7 +116,8 @@ function Clients({ clients, unbilled, base, onChanged }) {
             const u = unbilled[c.id];
             return (
               <tr key={c.id} data-testid="client-row" data-client-id={c.id}>
-                <td><strong>{c.name}</strong><br /><span class="hint">{c.email} · {c.currency} · tax {c.taxRatePercent}% · {c.paymentTermsDays} days</span></td>
+                <td><strong>{c.name}</strong> <button type="button" class="link" onClick={() => edit(c)} aria-label={'Edit ' + c.name}>Edit</button>
+                  <br /><span class="hint">{c.email} · {c.currency} · tax {c.taxRatePercent}% · {c.paymentTermsDays} days</span></td>
                 <td class="right mono" data-testid="client-unbilled">{u ? money(u.amount, u.currency) : '…'}
                   {u && u.unpricedSeconds > 0 && <span class="hint"><br />some time has no rate</span>}</td>
               </tr>
@@ -121,11 +131,13 @@ function Clients({ clients, unbilled, base, onChanged }) {
           <input value={f.name} onInput={set('name')} placeholder="Client name" aria-label="Client name" required data-testid="client-name" />
           <input type="email" value={f.email} onInput={set('email')} placeholder="billing@client.example" aria-label="Client email" required data-testid="client-email" />
         </div>
+        <textarea rows={2} value={f.address} onInput={set('address')} placeholder="Address (optional)" aria-label="Client address" />
         <div class="inline wrap">
           <label>Currency <input value={f.currency} onInput={set('currency')} class="short" data-testid="client-currency" /></label>
           <label>Tax % <input value={f.taxRatePercent} onInput={set('taxRatePercent')} class="short" inputMode="decimal" data-testid="client-tax" /></label>
           <label>Terms (days) <input value={f.paymentTermsDays} onInput={set('paymentTermsDays')} class="short" inputMode="numeric" /></label>
-          <button type="submit" disabled={create.busy} data-testid="client-submit">Add client</button>
+          <button type="submit" disabled={create.busy} data-testid="client-submit">{f.id ? 'Save client' : 'Add client'}</button>
+          {f.id && <button type="button" class="link" onClick={() => setF(blank)}>Cancel</button>}
         </div>
         <FormError error={create.error} testid="client-error" />
       </form>
@@ -331,3 +343,31 @@ function InvoiceDetail({ id, base, stamp, onChanged }) {
 }
 
 export { describe };
+
+function Settings({ base }) {
+  const app = useApp();
+  const [f, setF] = useState(null);
+  useEffect(() => { api.get(`${base}/billing-settings`).then((x) => setF({ invoiceNumberPattern: x.invoiceNumberPattern || '',
+    sellerAddress: x.sellerAddress || '', sellerTaxId: x.sellerTaxId || '' })).catch(app.fail); }, [base]);
+  const save = useSubmit(async () => {
+    await api.put(`${base}/billing-settings`, { invoiceNumberPattern: f.invoiceNumberPattern.trim(),
+      sellerAddress: f.sellerAddress.trim() || null, sellerTaxId: f.sellerTaxId.trim() || null });
+    app.notify('Billing settings saved.');
+  });
+  if (!f) return null;
+  const set = (k) => (e) => setF({ ...f, [k]: e.currentTarget.value });
+  return (
+    <details class="card">
+      <summary><strong>Billing settings</strong> <span class="hint">number pattern, your address and tax id on invoices</span></summary>
+      <form class="stack" onSubmit={save.submit}>
+        <label>Invoice number pattern ({'{yyyy}'}, {'{seq}'}, {'{seq:4}'})
+          <input value={f.invoiceNumberPattern} onInput={set('invoiceNumberPattern')} required />
+        </label>
+        <label>Your address <textarea rows={3} value={f.sellerAddress} onInput={set('sellerAddress')} /></label>
+        <label>Your tax id <input value={f.sellerTaxId} onInput={set('sellerTaxId')} /></label>
+        <div><button type="submit" disabled={save.busy}>Save settings</button></div>
+        <FormError error={save.error} />
+      </form>
+    </details>
+  );
+}

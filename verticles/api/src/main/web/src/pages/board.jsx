@@ -104,6 +104,21 @@ export function Board({ projectId }) {
     } catch (err) { app.fail(err); }
   }
 
+  const columnAction = async (action) => {
+    try { await action(); await load(); } catch (err) { app.fail(err); }
+  };
+  const addColumn = () => {
+    const name = prompt('Name of the new column');
+    if (name && name.trim()) columnAction(() => api.post(`${base}/columns`, { name: name.trim() }));
+  };
+  const renameColumn = (col) => {
+    const name = prompt('Rename column', col.name);
+    if (name && name.trim() && name.trim() !== col.name) columnAction(() => api.patch(`${base}/columns/${col.id}`, { name: name.trim() }));
+  };
+  const deleteColumn = (col) => {
+    if (confirm('Delete the column ' + col.name + '? It must be empty.')) columnAction(() => api.del(`${base}/columns/${col.id}`));
+  };
+
   if (!pid) return <p class="hint">No project yet. {app.isAdmin ? <a href="#/team">Create one on the Team page.</a> : 'Ask an admin to create one.'}</p>;
 
   return (
@@ -118,6 +133,7 @@ export function Board({ projectId }) {
                  maxLength={200} required data-testid="task-title" />
           <button type="submit" data-testid="task-add">Add task</button>
         </form>
+        {app.isAdmin && <button type="button" onClick={addColumn}>Add column</button>}
       </div>
       {conflict && <p class="message error" role="alert" data-testid="board-conflict">{conflict}
         <button type="button" class="link" onClick={() => setConflict(null)} aria-label="Dismiss">×</button></p>}
@@ -128,7 +144,14 @@ export function Board({ projectId }) {
                      data-column-id={col.id} data-column-name={col.name}
                      onDragOver={(e) => { e.preventDefault(); e.dataTransfer.dropEffect = 'move'; if (!dropHint || dropHint.col !== col.id) setDropHint({ col: col.id }); }}
                      onDrop={(e) => onDrop(e, col.id, null)}>
-              <h2>{col.name} <span class="count">{col.tasks.length}</span></h2>
+              <h2>{col.name} <span class="count">{col.tasks.length}</span>
+                {app.isAdmin && (
+                  <span class="col-actions">
+                    <button type="button" class="link" onClick={() => renameColumn(col)} aria-label={'Rename ' + col.name} title="Rename">✎</button>
+                    <button type="button" class="link" onClick={() => deleteColumn(col)} aria-label={'Delete ' + col.name} title="Delete">×</button>
+                  </span>
+                )}
+              </h2>
               <ul class="cards">
                 {col.tasks.map((t) => (
                   <li key={t.id} class={'task' + (dragging === t.id ? ' dragging' : '') + (dropHint && dropHint.before === t.id ? ' drop-before' : '')}
