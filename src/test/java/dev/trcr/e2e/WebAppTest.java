@@ -216,6 +216,7 @@ class WebAppTest {
             .anyMatch(t -> footer.equals(t.getString("id")));
         assertEquals(true, footerInReview, "the stale drag must not overwrite A's move");
         shot(b, "board");
+        assertEquals(List.of(), console.stream().filter(l -> l.contains("page error")).toList());
       } catch (AssertionError e) {
         shot(a, "failure-a");
         shot(b, "failure-b");
@@ -309,6 +310,10 @@ class WebAppTest {
         page.navigate(base + "#/billing");
         assertThat(page.getByTestId("invoice-row")).containsText("paid");
         shot(page, "billing");
+
+        page.navigate(base + "#/account");
+        assertThat(page.getByTestId("password-form")).isVisible();
+        assertEquals(List.of(), console.stream().filter(l -> l.contains("page error")).toList());
       } catch (AssertionError e) {
         shot(page, "failure-billing");
         throw withConsole(e, console);
