@@ -170,11 +170,35 @@ class WebAppTest {
         b.getByTestId("notification").first().getByRole(com.microsoft.playwright.options.AriaRole.BUTTON).click();
         assertThat(b.getByTestId("bell-count")).hasCount(0, new LocatorAssertions.HasCountOptions().setTimeout(LIVE_MS));
         assertThat(b.getByTestId("channel-title")).hasText("# random");
+        // presence dots and the typing indicator
+        assertThat(a.locator("[data-testid=dm][data-user-id='" + bob.id() + "'] [data-testid=presence]"))
+            .hasAttribute("data-status", "online");
         b.getByTestId("chat-input").fill("On it, @AdaLovelace");
+        assertThat(a.getByTestId("typing")).containsText("Bob Builder is typing", new LocatorAssertions.ContainsTextOptions()
+            .setTimeout(LIVE_MS));
         b.getByTestId("chat-input").press("Escape");
         b.getByTestId("chat-send").click();
         assertThat(a.getByTestId("message-text").filter(new Locator.FilterOptions().setHasText("On it"))).hasCount(1,
             new LocatorAssertions.HasCountOptions().setTimeout(LIVE_MS));
+        // A edits its message and deletes another: B sees both live
+        Locator adasFirst = a.getByTestId("message-item").filter(new Locator.FilterOptions().setHasText("hero is ready"));
+        adasFirst.hover();
+        adasFirst.getByTestId("edit").click();
+        a.getByTestId("edit-input").fill("Morning! @BobBuilder the hero is ready for review now");
+        a.getByTestId("edit-input").press("Enter");
+        assertThat(b.getByTestId("message-text").filter(new Locator.FilterOptions().setHasText("ready for review now")))
+            .containsText("(edited)", new LocatorAssertions.ContainsTextOptions().setTimeout(LIVE_MS));
+        a.getByTestId("chat-input").fill("typo, ignore");
+        a.getByTestId("chat-input").press("Enter");
+        assertThat(b.getByTestId("message-text").filter(new Locator.FilterOptions().setHasText("typo, ignore"))).hasCount(1,
+            new LocatorAssertions.HasCountOptions().setTimeout(LIVE_MS));
+        a.onceDialog(d -> d.accept());
+        Locator typo = a.getByTestId("message-item").filter(new Locator.FilterOptions().setHasText("typo, ignore"));
+        typo.hover();
+        typo.getByTestId("delete").click();
+        assertThat(b.getByTestId("message-text").filter(new Locator.FilterOptions().setHasText("typo, ignore"))).hasCount(0,
+            new LocatorAssertions.HasCountOptions().setTimeout(LIVE_MS));
+        assertThat(b.locator(".msg .deleted")).hasCount(1);
         shot(a, "chat");
         a.setViewportSize(390, 844);
         shot(a, "chat-phone");
@@ -215,6 +239,14 @@ class WebAppTest {
             .flatMap(c -> c.getJsonArray("tasks").stream().map(JsonObject.class::cast))
             .anyMatch(t -> footer.equals(t.getString("id")));
         assertEquals(true, footerInReview, "the stale drag must not overwrite A's move");
+        // the task detail starts a timer on the task; A's team list shows it
+        bHero.click();
+        assertThat(b.getByTestId("task-detail")).containsText("WEB-1");
+        b.getByTestId("task-start-timer").click();
+        Locator bobOnA = a.locator("#running li[data-user-id='" + bob.id() + "']");
+        a.navigate(base + "#/");
+        assertThat(bobOnA).containsText("Hero section", new LocatorAssertions.ContainsTextOptions().setTimeout(LIVE_MS));
+        b.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Close")).click();
         shot(b, "board");
         assertEquals(List.of(), console.stream().filter(l -> l.contains("page error")).toList());
       } catch (AssertionError e) {
