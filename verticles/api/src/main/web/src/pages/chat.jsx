@@ -5,6 +5,7 @@ import { useApp } from '../state.js';
 import { dateTimeLabel, initials, mentionName, timeLabel } from '../util.jsx';
 
 const PAGE = 50;
+const WATCHED = 80;
 
 function channelLabel(channel, members, me) {
   if (channel.kind !== 'dm') return '# ' + channel.name;
@@ -111,15 +112,24 @@ export function Chat({ channelId }) {
     if (inputRef.current) inputRef.current.focus();
   }, [current]);
 
-  // One subscription per channel: live messages, unread badges of the other channels, typing.
-  const channelIds = channels.map((c) => c.id).join(',');
+  // One subscription per channel: live messages, unread badges of the other channels, typing. A socket may hold
+  // TRCR_BRIDGE_MAX_SUBSCRIPTIONS (100) registrations, so at most WATCHED channels are followed live (the open one and
+  // the most recently active); the badges of any others come from re-reading the channel list every 30 s.
+  const watched = channels.slice().sort((x, y) => (x.id === current ? -1 : y.id === current ? 1
+    : (y.lastMessageAt || '').localeCompare(x.lastMessageAt || ''))).slice(0, WATCHED);
+  const channelIds = watched.map((c) => c.id).sort().join(',');
+  useEffect(() => {
+    if (channels.length <= WATCHED) return undefined;
+    const id = setInterval(loadChannels, 30000);
+    return () => clearInterval(id);
+  }, [channels.length > WATCHED]);
   useEffect(() => {
     let timer = null;
     const reload = () => {
       clearTimeout(timer);
       timer = setTimeout(() => { loadChannels(); loadLatest(false); }, 50);
     };
-    const offs = channels.map((c) => bus.subscribe(`team.${app.teamId}.chat.${c.id}`, (event) => {
+    const offs = watched.map((c) => bus.subscribe(`team.${app.teamId}.chat.${c.id}`, (event) => {
       if (event.type === 'typing') {
         if (event.userId !== me && event.channelId === currentRef.current) {
           setTyping((t) => ({ ...t, [event.userId]: Date.now() }));
