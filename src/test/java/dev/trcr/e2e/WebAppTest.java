@@ -401,6 +401,22 @@ class WebAppTest {
             new JsonObject().put("text", "and live again")));
         assertThat(page.getByTestId("message-text").filter(new Locator.FilterOptions().setHasText("and live again")))
             .hasCount(1, new LocatorAssertions.HasCountOptions().setTimeout(LIVE_MS));
+
+        // a reload keeps the session and the page; logging out ends it (the token is refused from then on)
+        page.reload();
+        assertThat(page.getByTestId("connection")).hasAttribute("data-state", "live");
+        assertThat(page.getByTestId("message-text").filter(new Locator.FilterOptions().setHasText("and live again")))
+            .hasCount(1);
+        page.getByTestId("logout").click();
+        assertThat(page.getByTestId("auth-form")).isVisible();
+        int status = 0;
+        for (int i = 0; i < 50 && status != 401; i++) { // the page sends the logout without waiting for it
+          status = api.get("/api/me", ada.token()).status();
+          if (status != 401) {
+            page.waitForTimeout(100);
+          }
+        }
+        assertEquals(401, status, "the token still works after logging out");
       } catch (AssertionError e) {
         shot(page, "failure-reconnect");
         throw withConsole(e, console);

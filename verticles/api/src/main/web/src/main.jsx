@@ -232,20 +232,26 @@ function Workspace({ token, onSignOut }) {
     const offStatus = bus.onStatus(setConnection);
     const offError = bus.onError(fail);
     let stop = false;
-    (async () => {
+    let retry = null;
+    // The bridge URL comes from the server; if it cannot be reached yet, try again every 3 s.
+    const boot = async () => {
       try {
-        const config = await api.get('/config.json');
-        if (stop) return;
-        bus.connect(config.bridgeUrl, token);
+        if (!bus.eb) {
+          const config = await api.get('/config.json');
+          if (stop) return;
+          bus.connect(config.bridgeUrl, token);
+        }
         await loadMe();
       } catch (err) {
         fail(err);
+        if (!stop && err.status !== 401) retry = setTimeout(boot, 3000);
       }
-    })();
+    };
+    boot();
     const online = () => { if (bus.status !== 'live') setConnection(navigator.onLine ? 'reconnecting' : 'offline'); };
     addEventListener('online', online);
     addEventListener('offline', online);
-    return () => { stop = true; offStatus(); offError(); bus.close(); removeEventListener('online', online); removeEventListener('offline', online); };
+    return () => { stop = true; clearTimeout(retry); offStatus(); offError(); bus.close(); removeEventListener('online', online); removeEventListener('offline', online); };
   }, [token]);
 
   // Links in notifications name the team: #/teams/{teamId}/channels/{id}, …/projects/{id}/board, …/invoices/{id}, …/timer.
