@@ -74,7 +74,7 @@ class HttpHardeningTest {
   void everyResponseOfTheApiAndTheBridgeCarriesTheSecurityHeaders() {
     Session ada = api.signup("Ada");
     assertHardened("GET /", expect(200, api.get("/", null)));
-    assertHardened("GET /app.js", expect(200, api.get("/app.js", null)));
+    assertHardened("GET /vendor/vertx-eventbus.js", expect(200, api.get("/vendor/vertx-eventbus.js", null)));
     assertHardened("GET /config.json", expect(200, api.get("/config.json", null)));
     assertHardened("GET /health", expect(200, api.get("/health", null)));
     assertHardened("GET /api/me", expect(200, api.get("/api/me", ada.token())));
