@@ -103,6 +103,10 @@ class WebAppTest {
     return r.json().getString("id");
   }
 
+  private static String projectIdOf(Page page) {
+    return page.evaluate("() => document.querySelector('[data-testid=project-row]')?.dataset.projectId ?? ''").toString();
+  }
+
   private static AssertionError withConsole(AssertionError e, List<String> console) {
     return new AssertionError(e.getMessage() + "\nbrowser console:\n  " + String.join("\n  ", console), e);
   }
@@ -261,6 +265,8 @@ class WebAppTest {
   void billingFlowFromClientToPdf() throws IOException {
     Session ada = api.signup("Ada Owner");
     String teamId = api.createTeam(ada, "Initech");
+    Session bob = api.signup("Bob Member");
+    api.addMember(ada, teamId, bob, "member");
     List<String> console = Collections.synchronizedList(new ArrayList<>());
     try (BrowserContext context = browser.newContext(new Browser.NewContextOptions().setAcceptDownloads(true))) {
       Page page = login(context, ada, console);
@@ -319,13 +325,28 @@ class WebAppTest {
         assertThat(page.getByTestId("client-unbilled")).hasText("250.00 EUR", live());
         assertThat(page.getByTestId("preview-total")).hasText("297.50 EUR", live());
         assertThat(page.getByTestId("invoice-line")).hasCount(1);
+
+        // Ada's own rate on Website: a refused one shows the server's message; 120 makes 2.5 h × 120 = 300.00,
+        // 19 % tax 57.00, total 357.00
+        Locator adaRate = page.locator("[data-testid=member-rate-row][data-user-id='" + ada.id() + "']");
+        assertThat(page.getByTestId("member-rate-row")).hasCount(2);
+        adaRate.getByTestId("member-rate-input").fill("12.345");
+        adaRate.getByTestId("member-rate-save").click();
+        assertThat(adaRate.getByTestId("member-rate-error")).containsText("more than 2 decimal places");
+        adaRate.getByTestId("member-rate-input").fill("120");
+        adaRate.getByTestId("member-rate-save").click();
+        assertThat(page.getByTestId("message")).containsText("Ada Owner bills Website at 120.00 EUR/h");
+        assertThat(adaRate.getByTestId("member-rate-error")).hasCount(0);
+        assertThat(page.getByTestId("preview-total")).hasText("357.00 EUR", live());
+        assertThat(page.getByTestId("client-unbilled")).hasText("300.00 EUR", live());
+        shot(page, "billing-member-rate");
         page.getByTestId("invoice-create").click();
         assertThat(page.getByTestId("invoice-detail")).isVisible();
         assertThat(page.getByTestId("invoice-status")).hasText("draft");
         page.getByTestId("invoice-issue").click();
         assertThat(page.getByTestId("invoice-status")).hasText("issued");
         assertThat(page.getByTestId("invoice-number")).hasText(Pattern.compile("INV-\\d{4}-0001"));
-        assertThat(page.getByTestId("invoice-total")).hasText("297.50 EUR");
+        assertThat(page.getByTestId("invoice-total")).hasText("357.00 EUR");
         shot(page, "invoice");
 
         Download download = page.waitForDownload(() -> page.getByTestId("invoice-pdf").click());
@@ -336,12 +357,22 @@ class WebAppTest {
         assertEquals("%PDF-", new String(head, StandardCharsets.US_ASCII));
         assertEquals(true, download.suggestedFilename().endsWith(".pdf"), download.suggestedFilename());
 
-        page.getByTestId("payment-amount").fill("297.50");
+        page.getByTestId("payment-amount").fill("357.00");
         page.getByTestId("payment-record").click();
         assertThat(page.getByTestId("invoice-status")).hasText("paid");
         page.navigate(base + "#/billing");
         assertThat(page.getByTestId("invoice-row")).containsText("paid");
+        assertThat(page.getByTestId("client-unbilled")).hasText("0.00 EUR", live());
         shot(page, "billing");
+
+        // the client's unbilled amount ticks while a timer runs on its project (re-read every 5 s)
+        Api.expect(201, api.post("/api/teams/" + teamId + "/timer/start", bob.token(),
+            new JsonObject().put("projectId", projectIdOf(page)).put("description", "Bug bash")));
+        assertThat(page.getByTestId("client-unbilled")).not().hasText("0.00 EUR", new LocatorAssertions.HasTextOptions().setTimeout(15_000));
+        String ticking = page.getByTestId("client-unbilled").textContent();
+        assertThat(page.getByTestId("client-unbilled")).not().hasText(ticking, new LocatorAssertions.HasTextOptions().setTimeout(15_000));
+        Api.expect(200, api.post("/api/teams/" + teamId + "/timer/stop", bob.token(), new JsonObject()));
+
 
         page.navigate(base + "#/account");
         assertThat(page.getByTestId("password-form")).isVisible();

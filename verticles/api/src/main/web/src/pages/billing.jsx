@@ -23,6 +23,7 @@ export function Billing({ invoiceId }) {
   const [unbilled, setUnbilled] = useState({});
   const [invoices, setInvoices] = useState([]);
   const [stamp, setStamp] = useState(0);
+  const [ratesStamp, setRatesStamp] = useState(0);
 
   const loadClients = async () => {
     try {
@@ -60,9 +61,9 @@ export function Billing({ invoiceId }) {
       <h1>Billing</h1>
       <div class="grid2">
         <Clients clients={clients} unbilled={unbilled} base={base} onChanged={loadClients} />
-        <ProjectRates clients={clients} />
+        <ProjectRates clients={clients} base={base} onRatesChanged={() => { setRatesStamp((n) => n + 1); loadClients(); }} />
       </div>
-      <NewInvoice clients={clients} base={base} />
+      <NewInvoice clients={clients} base={base} ratesStamp={ratesStamp} />
       <Settings base={base} />
       <section class="card">
         <h2>Invoices</h2>
@@ -145,13 +146,24 @@ function Clients({ clients, unbilled, base, onChanged }) {
   );
 }
 
-function ProjectRates({ clients }) {
+function ProjectRates({ clients, base, onRatesChanged }) {
   const app = useApp();
   const [rates, setRates] = useState({});
+  // Members' own rates: {projectId: {userId: "120.00"}}; an empty field means the project's rate applies.
+  const [memberRates, setMemberRates] = useState({});
+  const projectIds = app.projects.map((p) => p.id).join(',');
+  useEffect(() => {
+    let current = true;
+    Promise.all(app.projects.map((p) => api.get(`${base}/projects/${p.id}/rates`)
+      .then((list) => [p.id, Object.fromEntries(list.map((r) => [r.userId, r.hourlyRate]))]).catch(() => [p.id, {}])))
+      .then((pairs) => { if (current) setMemberRates(Object.fromEntries(pairs)); });
+    return () => { current = false; };
+  }, [base, projectIds]);
   const save = async (p, patch) => {
     try {
       await api.patch(`/api/teams/${app.teamId}/projects/${p.id}`, patch);
       await app.loadProjects();
+      onRatesChanged();
       app.notify('Project ' + p.name + ' updated.');
     } catch (err) { app.fail(err); }
   };
@@ -161,7 +173,7 @@ function ProjectRates({ clients }) {
       <table class="list" data-testid="project-rates">
         <thead><tr><th>Project</th><th>Client</th><th>Rate / h</th></tr></thead>
         <tbody>
-          {app.projects.map((p) => (
+          {app.projects.flatMap((p) => [
             <tr key={p.id} data-testid="project-row" data-project-id={p.id}>
               <td>{p.name}</td>
               <td>
@@ -179,15 +191,48 @@ function ProjectRates({ clients }) {
                   <button type="submit" data-testid="project-rate-save">Set</button>
                 </form>
               </td>
-            </tr>
-          ))}
+            </tr>,
+            ...app.members.map((m) => (
+              <MemberRate key={p.id + '/' + m.user.id} base={base} project={p} member={m}
+                          rate={(memberRates[p.id] || {})[m.user.id] ?? null}
+                          onSaved={(r) => { setMemberRates((all) => ({ ...all, [p.id]: { ...(all[p.id] || {}), [m.user.id]: r.hourlyRate } })); onRatesChanged(); }} />
+            )),
+          ])}
         </tbody>
       </table>
     </section>
   );
 }
 
-function NewInvoice({ clients, base }) {
+/** A member's own rate on a project, beside the project's: empty = the project's rate. */
+function MemberRate({ base, project, member, rate, onSaved }) {
+  const app = useApp();
+  const [value, setValue] = useState(null);
+  const save = useSubmit(async () => {
+    const v = (value ?? rate ?? '').trim();
+    const r = await api.put(`${base}/projects/${project.id}/rates/${member.user.id}`, { hourlyRate: v === '' ? null : v });
+    setValue(null);
+    onSaved(r);
+    app.notify(member.user.name + (r.hourlyRate == null ? ' bills ' + project.name + ' at the project rate.' : ' bills ' + project.name + ' at ' + r.hourlyRate + ' ' + project.currency + '/h.'));
+  });
+  return (
+    <tr class="member-rate" data-testid="member-rate-row" data-project-id={project.id} data-user-id={member.user.id}>
+      <td colSpan={2} class="hint">↳ {member.user.name}</td>
+      <td>
+        <form class="inline" onSubmit={save.submit}>
+          <input value={value ?? rate ?? ''} onInput={(e) => setValue(e.currentTarget.value)} class="short" inputMode="decimal"
+                 placeholder={project.hourlyRate || 'project rate'} aria-label={'Hourly rate of ' + member.user.name + ' on ' + project.name}
+                 data-testid="member-rate-input" />
+          <span class="hint">{project.currency}</span>
+          <button type="submit" disabled={save.busy} data-testid="member-rate-save">Set</button>
+        </form>
+        <FormError error={save.error} testid="member-rate-error" />
+      </td>
+    </tr>
+  );
+}
+
+function NewInvoice({ clients, base, ratesStamp }) {
   const app = useApp();
   const today = startOfDay();
   const [f, setF] = useState({ clientId: '', from: isoDate(new Date(today.getFullYear(), today.getMonth(), 1)), to: isoDate(addDays(today, 1)), groupBy: 'project', rounding: '0' });
@@ -216,7 +261,7 @@ function NewInvoice({ clients, base }) {
       } catch (err) { if (current) { setPreview(null); setError(err); } }
     }, 250);
     return () => { current = false; clearTimeout(id); };
-  }, [clientId, f.from, f.to, f.groupBy, f.rounding, bump]);
+  }, [clientId, f.from, f.to, f.groupBy, f.rounding, bump, ratesStamp]);
   const create = useSubmit(async () => {
     const inv = await api.post(`${base}/invoices`, body());
     app.notify('Draft created.');
