@@ -30,6 +30,7 @@ public enum ErrorCode {
   METHOD_NOT_ALLOWED(405, "this route does not accept that method"),
   EMAIL_TAKEN(409, "a user with this email exists"),
   ALREADY_MEMBER(409, "the user is already a member of the team"),
+  LAST_OWNER(409, "a team keeps at least one owner"),
   PROJECT_NAME_TAKEN(409, "the team has a project of that name"),
   NO_RUNNING_TIMER(409, "the caller has no running timer in this team"),
   PROJECT_KEY_TAKEN(409, "the team has a project with that key"),

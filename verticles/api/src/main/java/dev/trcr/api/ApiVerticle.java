@@ -131,6 +131,8 @@ public final class ApiVerticle extends VerticleBase {
     router.post("/api/teams").handler(ctx -> forward(ctx, Address.WORKSPACE_TEAMS_CREATE, 201, false));
     router.post("/api/teams/:teamId/members").handler(ctx -> forward(ctx, Address.WORKSPACE_MEMBERS_ADD, 201, false));
     router.get("/api/teams/:teamId/members").handler(ctx -> forward(ctx, Address.WORKSPACE_MEMBERS_LIST, 200, false));
+    router.patch("/api/teams/:teamId/members/:userId")
+        .handler(ctx -> forward(ctx, Address.WORKSPACE_MEMBERS_UPDATE, 200, false));
     router.post("/api/teams/:teamId/projects").handler(ctx -> forward(ctx, Address.WORKSPACE_PROJECTS_CREATE, 201, false));
     router.get("/api/teams/:teamId/projects").handler(ctx -> forward(ctx, Address.WORKSPACE_PROJECTS_LIST, 200, false));
     router.patch("/api/teams/:teamId/projects/:projectId")

@@ -72,4 +72,10 @@ final class WorkspaceSql {
           + "ON CONFLICT (project_id, user_id) DO UPDATE SET hourly_rate = EXCLUDED.hourly_rate, updated_at = now()";
   static final String DELETE_RATE =
       "DELETE FROM workspace.project_rates WHERE project_id = $1 AND user_id = $2";
+  /** The team's owners, locked: concurrent demotions queue here, so the last owner cannot be removed twice over. */
+  static final String LOCK_OWNERS =
+      "SELECT user_id FROM workspace.memberships WHERE team_id = $1 AND role = 'owner' FOR UPDATE";
+  static final String SET_ROLE =
+      "UPDATE workspace.memberships m SET role = $3 FROM workspace.users u "
+          + "WHERE m.team_id = $1 AND m.user_id = $2 AND u.id = m.user_id RETURNING u.id, u.name, u.email, m.role";
 }

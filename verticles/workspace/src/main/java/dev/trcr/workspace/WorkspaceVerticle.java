@@ -55,6 +55,7 @@ public final class WorkspaceVerticle extends VerticleBase {
               .idempotent(Address.WORKSPACE_TEAMS_CREATE, this::createTeam)
               .idempotent(Address.WORKSPACE_MEMBERS_ADD, this::addMember)
               .on(Address.WORKSPACE_MEMBERS_LIST, this::listMembers)
+              .idempotent(Address.WORKSPACE_MEMBERS_UPDATE, this::updateMember)
               .idempotent(Address.WORKSPACE_PROJECTS_CREATE, this::createProject)
               .on(Address.WORKSPACE_PROJECTS_LIST, this::listProjects)
               .on(Address.WORKSPACE_PROJECTS_UPDATE, this::updateProject)
@@ -251,6 +252,40 @@ public final class WorkspaceVerticle extends VerticleBase {
                   .put("user", user(u.getUUID("id"), u.getString("email"), u.getString("name")))
                   .put("role", role));
         });
+  }
+
+  /**
+   * Owners and admins set roles; only an owner makes or unmakes an owner, and the last owner stays one. The team's
+   * owner rows are locked first, so two owners demoting each other at once cannot both succeed.
+   */
+  private Future<JsonObject> updateMember(Message<JsonObject> msg) {
+    UUID caller = Bus.caller(msg);
+    Input in = Input.of(msg.body());
+    UUID teamId = in.uuid("teamId");
+    UUID userId = in.uuid("userId");
+    String role = in.oneOf("role", Set.of("member", "admin", "owner"), null);
+    return requireRole(teamId, caller, MANAGERS).compose(callerRole -> pool.withTransaction(conn -> conn
+        .preparedQuery(WorkspaceSql.LOCK_OWNERS).execute(Tuple.of(teamId))
+        .compose(owners -> {
+          Set<UUID> ownerIds = new java.util.HashSet<>();
+          owners.forEach(r -> ownerIds.add(r.getUUID("user_id")));
+          boolean touchesOwner = "owner".equals(role) || ownerIds.contains(userId);
+          if (touchesOwner && !"owner".equals(callerRole)) {
+            throw ErrorCode.FORBIDDEN.exception("only an owner may make someone an owner or change an owner's role");
+          }
+          if (ownerIds.contains(userId) && !"owner".equals(role) && ownerIds.size() == 1) {
+            throw ErrorCode.LAST_OWNER.field("role", "this is the team's only owner; make someone else owner first");
+          }
+          return conn.preparedQuery(WorkspaceSql.SET_ROLE).execute(Tuple.of(teamId, userId, role));
+        })
+        .map(rows -> {
+          Row r = first(rows);
+          if (r == null) {
+            throw ErrorCode.USER_NOT_FOUND.field("userId", "the user is not a member of this team");
+          }
+          return new JsonObject().put("user", user(r.getUUID("id"), r.getString("email"), r.getString("name")))
+              .put("role", r.getString("role"));
+        })));
   }
 
   private Future<JsonArray> listMembers(Message<JsonObject> msg) {

@@ -168,4 +168,71 @@ class WorkspaceRulesTest {
     JsonArray projects = expect(200, NODE.api().get("/api/teams/" + team + "/projects", member.token())).array();
     assertEquals(3, projects.size());
   }
+
+  @Test
+  void ownersAndAdminsSetRolesAndATeamKeepsAnOwner() {
+    var api = NODE.api();
+    Session owner = api.signup("Olga Owner");
+    Session admin = api.signup("Adam Admin");
+    Session member = api.signup("Max Member");
+    String teamId = api.createTeam(owner, "Roles");
+    api.addMember(owner, teamId, admin, "admin");
+    api.addMember(owner, teamId, member, "member");
+    String path = "/api/teams/" + teamId + "/members/";
+
+    JsonObject promoted = expect(200, api.patch(path + member.id(), admin.token(),
+        new JsonObject().put("role", "admin"))).json();
+    assertEquals("admin", promoted.getString("role"));
+    assertEquals(member.id(), promoted.getJsonObject("user").getString("id"));
+    assertEquals("forbidden", api.patch(path + member.id(), admin.token(), new JsonObject().put("role", "owner"))
+        .errorCode(), "only an owner makes owners");
+    assertEquals("forbidden", api.patch(path + owner.id(), admin.token(), new JsonObject().put("role", "member"))
+        .errorCode(), "an admin cannot demote an owner");
+    assertEquals("last_owner", expect(409, api.patch(path + owner.id(), owner.token(),
+        new JsonObject().put("role", "admin"))).errorCode());
+
+    expect(200, api.patch(path + admin.id(), owner.token(), new JsonObject().put("role", "owner")));
+    expect(200, api.patch(path + owner.id(), owner.token(), new JsonObject().put("role", "member")));
+    JsonArray members = expect(200, api.get("/api/teams/" + teamId + "/members", admin.token())).array();
+    assertEquals("member", members.stream().map(JsonObject.class::cast)
+        .filter(m -> m.getJsonObject("user").getString("id").equals(owner.id())).findFirst().orElseThrow()
+        .getString("role"));
+    assertEquals("forbidden", api.patch(path + member.id(), owner.token(), new JsonObject().put("role", "member"))
+        .errorCode(), "a demoted owner is a member now");
+
+    assertEquals("validation_failed", expect(400, api.patch(path + member.id(), admin.token(),
+        new JsonObject().put("role", "boss"))).errorCode());
+    assertEquals("validation_failed", expect(400, api.patch(path + member.id(), admin.token(), new JsonObject()))
+        .errorCode());
+    assertEquals("user_not_found", expect(404, api.patch(path + java.util.UUID.randomUUID(), admin.token(),
+        new JsonObject().put("role", "member"))).errorCode());
+    assertEquals("team_not_found", expect(404, api.patch("/api/teams/" + java.util.UUID.randomUUID() + "/members/"
+        + member.id(), admin.token(), new JsonObject().put("role", "member"))).errorCode());
+  }
+
+  @Test
+  void twoOwnersDemotingEachOtherAtOnceLeaveOneOwner() throws Exception {
+    var api = NODE.api();
+    for (int round = 0; round < 5; round++) {
+      Session a = api.signup("Ann Owner");
+      Session b = api.signup("Ben Owner");
+      String teamId = api.createTeam(a, "Race");
+      api.addMember(a, teamId, b, "admin");
+      expect(200, api.patch("/api/teams/" + teamId + "/members/" + b.id(), a.token(),
+          new JsonObject().put("role", "owner")));
+      var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+      try {
+        var first = pool.submit(() -> api.patch("/api/teams/" + teamId + "/members/" + b.id(), a.token(),
+            new JsonObject().put("role", "member")));
+        var second = pool.submit(() -> api.patch("/api/teams/" + teamId + "/members/" + a.id(), b.token(),
+            new JsonObject().put("role", "member")));
+        int ok = (first.get().status() == 200 ? 1 : 0) + (second.get().status() == 200 ? 1 : 0);
+        assertEquals(1, ok, first.get() + " / " + second.get());
+      } finally {
+        pool.shutdownNow();
+      }
+      JsonArray members = expect(200, api.get("/api/teams/" + teamId + "/members", a.token())).array();
+      assertEquals(1, members.stream().filter(m -> "owner".equals(((JsonObject) m).getString("role"))).count());
+    }
+  }
 }
