@@ -373,6 +373,19 @@ class WebAppTest {
         assertThat(page.getByTestId("client-unbilled")).not().hasText(ticking, new LocatorAssertions.HasTextOptions().setTimeout(15_000));
         Api.expect(200, api.post("/api/teams/" + teamId + "/timer/stop", bob.token(), new JsonObject()));
 
+        // roles: the owner makes Bob an admin; taking away the last owner is refused with the server's message
+        page.navigate(base + "#/team");
+        Locator bobRow = page.locator("[data-testid=member-row][data-user-id='" + bob.id() + "']");
+        Locator adaRow = page.locator("[data-testid=member-row][data-user-id='" + ada.id() + "']");
+        assertThat(bobRow.getByTestId("member-role-select")).hasValue("member");
+        bobRow.getByTestId("member-role-select").selectOption("admin");
+        assertThat(page.getByTestId("message")).containsText("Bob Member is now admin");
+        assertThat(bobRow.getByTestId("member-role-select")).hasValue("admin");
+        adaRow.getByTestId("member-role-select").selectOption("member");
+        assertThat(adaRow.getByTestId("member-role-error")).containsText("last_owner");
+        assertThat(adaRow.getByTestId("member-role-select")).hasValue("owner");
+        assertThat(page.getByTestId("team-role")).hasText("Your role: owner");
+        shot(page, "team-roles");
 
         page.navigate(base + "#/account");
         assertThat(page.getByTestId("password-form")).isVisible();

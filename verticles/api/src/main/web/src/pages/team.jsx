@@ -65,7 +65,7 @@ export function Team() {
             <h2>Members</h2>
             <ul class="plain" data-testid="members">
               {app.members.map((m) => (
-                <li key={m.user.id}><strong>{m.user.name}</strong> <span class="hint">{m.user.email}</span> <span class="tag">{m.role}</span></li>
+                <MemberRow key={m.user.id} m={m} />
               ))}
             </ul>
             {app.isAdmin && (
@@ -123,5 +123,44 @@ export function Team() {
         </section>
       </div>
     </div>
+  );
+}
+
+const ROLES = ['member', 'admin', 'owner'];
+
+/** A member with a role select: owners and admins change roles (only owners grant or take away owner); the server's refusal shows under the row. */
+function MemberRow({ m }) {
+  const app = useApp();
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const change = async (e) => {
+    const select = e.currentTarget;
+    const role = select.value;
+    setError(null);
+    setBusy(true);
+    try {
+      const r = await api.patch(`/api/teams/${app.teamId}/members/${m.user.id}`, { role });
+      if (app.user && m.user.id === app.user.id) await app.loadMe(app.teamId);
+      await app.loadMembers();
+      app.notify(r.user.name + ' is now ' + r.role + '.');
+    } catch (err) {
+      select.value = m.role;
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const ownerOnly = app.team && app.team.role !== 'owner';
+  return (
+    <li data-testid="member-row" data-user-id={m.user.id}>
+      <div class="member-line">
+      <span><strong>{m.user.name}</strong> <span class="hint">{m.user.email}</span></span>
+      <select value={m.role} onChange={change} disabled={!app.isAdmin || busy || (ownerOnly && m.role === 'owner')}
+              aria-label={'Role of ' + m.user.name} data-testid="member-role-select">
+        {ROLES.map((r) => <option key={r} value={r} disabled={ownerOnly && r === 'owner'}>{r}</option>)}
+      </select>
+      </div>
+      <FormError error={error} testid="member-role-error" />
+    </li>
   );
 }
