@@ -107,11 +107,13 @@ public final class NotificationsVerticle extends VerticleBase {
     return after.compose(row -> {
       OffsetDateTime at = row == null ? null : row.getOffsetDateTime("created_at");
       UUID id = row == null ? null : row.getUUID("id");
-      Future<io.vertx.sqlclient.RowSet<Row>> page = pool.preparedQuery(NotificationsSql.PAGE)
-          .execute(Tuple.of(caller, unreadOnly, at, id, limit + 1));
+      // Counted first, listed second: the list's snapshot is the later one, so a client never sees "1 unread" beside
+      // an unread list that does not show it yet.
       Future<io.vertx.sqlclient.RowSet<Row>> unread = pool.preparedQuery(NotificationsSql.UNREAD)
           .execute(Tuple.of(caller));
-      return Future.all(page, unread).map(ignored -> {
+      Future<io.vertx.sqlclient.RowSet<Row>> page = unread.compose(counted -> pool.preparedQuery(NotificationsSql.PAGE)
+          .execute(Tuple.of(caller, unreadOnly, at, id, limit + 1)));
+      return page.map(ignored -> {
         JsonArray items = new JsonArray();
         String next = null;
         for (Row r : page.result()) {
