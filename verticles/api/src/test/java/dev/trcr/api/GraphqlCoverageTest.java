@@ -82,6 +82,12 @@ class GraphqlCoverageTest {
     assertNull(p.getValue("hourlyRate"));
     assertNull(p.getValue("client"));
 
+    graphql.data(ada.token(), update, vars("t", team, "p", project, "in", new JsonObject().put("clientId", client)));
+    JsonObject forbidden = graphql.error(bob.token(), "query($id: ID!) { team(id: $id) { projects { name client { id } } } }",
+        vars("id", team));
+    assertEquals("forbidden", code(forbidden), "a project's client is for owners and admins");
+    assertEquals(List.of("team", "projects", 0, "client"), forbidden.getJsonArray("path").getList());
+
     assertEquals("forbidden", code(graphql.error(bob.token(), update, vars("t", team, "p", project,
         "in", new JsonObject().put("name", "Mine")))));
     assertEquals("validation_failed", code(graphql.error(ada.token(), update, vars("t", team, "p", project,
@@ -160,7 +166,20 @@ class GraphqlCoverageTest {
         vars("t", team))));
 
     String typing = "mutation($t: ID!, $c: ID!) { typing(teamId: $t, channelId: $c) }";
-    assertTrue(graphql.data(ada.token(), typing, vars("t", team, "c", dm.getString("id"))).getBoolean("typing"));
+    try (GraphqlClient.Socket socket = GraphqlClient.Socket.connect(clientVertx, node.httpPort()).init(bob.token())) {
+      socket.subscribe("dm", "subscription($t: ID!, $c: ID!) { messageEvents(teamId: $t, channelId: $c) { type user { name } } }",
+          vars("t", team, "c", dm.getString("id")));
+      JsonObject event = null;
+      // the subscription registers asynchronously, and typing is told at most once per user and channel every 2 s
+      for (int i = 0; i < 6 && event == null; i++) {
+        assertTrue(graphql.data(ada.token(), typing, vars("t", team, "c", dm.getString("id"))).getBoolean("typing"));
+        event = socket.nextMatching(m -> "dm".equals(m.getString("id")), 2_200);
+      }
+      assertTrue(event != null, "no typing event");
+      JsonObject typed = event.getJsonObject("payload").getJsonObject("data").getJsonObject("messageEvents");
+      assertEquals("typing", typed.getString("type"), event.encode());
+      assertEquals("Ada", typed.getJsonObject("user").getString("name"));
+    }
     assertEquals("team_not_found", code(graphql.error(eve.token(), typing, vars("t", team, "c", dm.getString("id")))));
   }
 
@@ -203,5 +222,13 @@ class GraphqlCoverageTest {
         vars("t", team, "p", project, "c", blocked.getString("id"))).getString("deleteColumn"));
     assertEquals(before, graphql.data(ada.token(), board, vars("t", team, "p", project))
         .getJsonObject("board").getJsonArray("columns").size());
+
+    String other = api.createProject(ada, team, "Lean");
+    JsonArray left = graphql.data(ada.token(), board, vars("t", team, "p", other)).getJsonObject("board").getJsonArray("columns");
+    for (int i = 1; i < left.size(); i++) {
+      graphql.data(ada.token(), delete, vars("t", team, "p", other, "c", left.getJsonObject(i).getString("id")));
+    }
+    assertEquals("last_column", code(graphql.error(ada.token(), delete,
+        vars("t", team, "p", other, "c", left.getJsonObject(0).getString("id")))));
   }
 }
