@@ -60,7 +60,9 @@ final class Resolvers {
         .dataFetcher("previewInvoice", env -> send(env, Address.BILLING_INVOICES_PREVIEW,
             input(env).mergeIn(ids(env, "teamId"))))
         .dataFetcher("notifications", this::notifications)
-        .dataFetcher("notificationSettings", env -> send(env, Address.NOTIFICATIONS_SETTINGS_GET, new JsonObject())));
+        .dataFetcher("notificationSettings", env -> send(env, Address.NOTIFICATIONS_SETTINGS_GET, new JsonObject()))
+        .dataFetcher("memberRates", env -> send(env, Address.WORKSPACE_RATES_LIST, ids(env, "teamId", "projectId")))
+        .dataFetcher("presence", env -> send(env, Address.CHAT_PRESENCE_LIST, ids(env, "teamId"))));
 
     wiring.type(TypeRuntimeWiring.newTypeWiring("Mutation")
         .dataFetcher("createTeam", env -> send(env, Address.WORKSPACE_TEAMS_CREATE,
@@ -102,7 +104,19 @@ final class Resolvers {
             input(env).mergeIn(ids(env, "teamId"))))
         .dataFetcher("markNotificationRead", env -> send(env, Address.NOTIFICATIONS_READ, ids(env, "id")))
         .dataFetcher("markAllNotificationsRead", env -> send(env, Address.NOTIFICATIONS_READ_ALL, new JsonObject()))
-        .dataFetcher("updateNotificationSettings", env -> send(env, Address.NOTIFICATIONS_SETTINGS_UPDATE, args(env))));
+        .dataFetcher("updateNotificationSettings", env -> send(env, Address.NOTIFICATIONS_SETTINGS_UPDATE, args(env)))
+        .dataFetcher("updateProject", env -> send(env, Address.WORKSPACE_PROJECTS_UPDATE,
+            input(env).mergeIn(ids(env, "teamId", "projectId"))))
+        .dataFetcher("setMemberRate", env -> send(env, Address.WORKSPACE_RATES_SET, args(env)))
+        .dataFetcher("setMemberRole", env -> send(env, Address.WORKSPACE_MEMBERS_UPDATE, args(env)))
+        .dataFetcher("openDirectMessage", env -> send(env, Address.CHAT_DMS_OPEN, ids(env, "teamId", "userId")))
+        .dataFetcher("typing", env -> send(env, Address.CHAT_TYPING, ids(env, "teamId", "channelId"))
+            .thenApply(ignored -> true))
+        .dataFetcher("createColumn", env -> send(env, Address.BOARD_COLUMNS_CREATE, args(env)))
+        .dataFetcher("updateColumn", env -> send(env, Address.BOARD_COLUMNS_UPDATE,
+            input(env).mergeIn(ids(env, "teamId", "projectId", "columnId"))))
+        .dataFetcher("deleteColumn", env -> send(env, Address.BOARD_COLUMNS_DELETE,
+            ids(env, "teamId", "projectId", "columnId")).thenApply(ignored -> env.getArgument("columnId"))));
 
     wiring.type(TypeRuntimeWiring.newTypeWiring("Team")
         .dataFetcher("members", env -> send(env, Address.WORKSPACE_MEMBERS_LIST,
@@ -118,7 +132,13 @@ final class Resolvers {
         .dataFetcher("user", env -> Loaders.user(env, source(env).getString("userId"))));
     wiring.type(TypeRuntimeWiring.newTypeWiring("Project")
         .dataFetcher("board", env -> send(env, Address.BOARD_GET, new JsonObject()
-            .put("teamId", source(env).getString("teamId")).put("projectId", source(env).getString("id")))));
+            .put("teamId", source(env).getString("teamId")).put("projectId", source(env).getString("id"))))
+        .dataFetcher("client", env -> source(env).getString("clientId") == null
+            ? CompletableFuture.completedFuture(null)
+            : send(env, Address.BILLING_CLIENTS_GET, new JsonObject().put("teamId", source(env).getString("teamId"))
+                .put("clientId", source(env).getString("clientId")))));
+    wiring.type(TypeRuntimeWiring.newTypeWiring("MemberRate")
+        .dataFetcher("user", env -> Loaders.user(env, source(env).getString("userId"))));
     wiring.type(TypeRuntimeWiring.newTypeWiring("TimeEntry")
         .dataFetcher("user", env -> source(env).getValue("user") instanceof JsonObject user && user.getString("name") != null
             ? CompletableFuture.completedFuture(user) : Loaders.user(env, source(env).getString("userId")))
