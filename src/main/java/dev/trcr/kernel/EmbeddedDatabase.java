@@ -5,6 +5,8 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The PostgreSQL a bare machine gets when {@code TRCR_PG_URL} is not set: zonky's embedded server with its data in
@@ -20,18 +22,53 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
   /** Starts (or restarts on its existing data) a server under {@code dataDir}. */
   public static EmbeddedDatabase start(Path dataDir) {
+    return start(dataDir, null);
+  }
+
+  /**
+   * As {@link #start(Path)}, with extra server settings for experiments ({@code TRCR_EMBEDDED_PG_SETTINGS}:
+   * {@code name=value} pairs separated by {@code ;}, e.g. {@code synchronous_commit=on}), each passed as
+   * {@code -c name=value}. Null or blank (the default) changes nothing. Note that zonky's builder itself starts the
+   * server with {@code -F} ({@code fsync=off}) and {@code synchronous_commit=off} (and {@code timezone=UTC},
+   * {@code max_connections=300}): {@code synchronous_commit=on;fsync=on} makes its commits durable (a later
+   * {@code -c fsync=on} overrides {@code -F}).
+   */
+  public static EmbeddedDatabase start(Path dataDir, String settings) {
     try {
       Path pgData = dataDir.resolve("postgres");
       Files.createDirectories(pgData);
-      EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+      EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
           .setDataDirectory(pgData)
           .setCleanDataDirectory(false)
-          .setOverrideWorkingDirectory(dataDir.resolve("pg-runtime").toFile())
-          .start();
+          .setOverrideWorkingDirectory(dataDir.resolve("pg-runtime").toFile());
+      for (Map.Entry<String, String> setting : settings(settings).entrySet()) {
+        builder.setServerConfig(setting.getKey(), setting.getValue());
+      }
+      EmbeddedPostgres postgres = builder.start();
       return new EmbeddedDatabase(postgres);
     } catch (IOException e) {
       throw new Config.ConfigException("cannot start the embedded PostgreSQL in " + dataDir + ": " + e.getMessage());
     }
+  }
+
+  /** Parses {@code a=1;b=2} (blank items skipped); an item without {@code =} or a bad name is refused. */
+  static Map<String, String> settings(String settings) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (settings == null || settings.isBlank()) {
+      return out;
+    }
+    for (String item : settings.split(";")) {
+      if (item.isBlank()) {
+        continue;
+      }
+      int eq = item.indexOf('=');
+      String name = eq < 0 ? "" : item.substring(0, eq).trim();
+      if (!name.matches("[a-z_][a-z0-9_.]*")) {
+        throw new Config.ConfigException("TRCR_EMBEDDED_PG_SETTINGS: '" + item.trim() + "' is not name=value");
+      }
+      out.put(name, item.substring(eq + 1).trim());
+    }
+    return out;
   }
 
   public String url() {

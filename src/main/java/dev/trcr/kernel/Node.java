@@ -78,7 +78,7 @@ public final class Node {
     }
     EmbeddedDatabase embedded = null;
     if (Config.string(config, "TRCR_PG_URL") == null) {
-      embedded = EmbeddedDatabase.start(dataDir);
+      embedded = EmbeddedDatabase.start(dataDir, Config.string(config, "TRCR_EMBEDDED_PG_SETTINGS"));
       config.put("TRCR_PG_URL", embedded.url());
     }
     EmbeddedDatabase db = embedded;
