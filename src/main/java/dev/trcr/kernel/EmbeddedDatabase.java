@@ -26,12 +26,10 @@ public final class EmbeddedDatabase implements AutoCloseable {
   }
 
   /**
-   * As {@link #start(Path)}, with extra server settings for experiments ({@code TRCR_EMBEDDED_PG_SETTINGS}:
-   * {@code name=value} pairs separated by {@code ;}, e.g. {@code synchronous_commit=on}), each passed as
-   * {@code -c name=value}. Null or blank (the default) changes nothing. Note that zonky's builder itself starts the
-   * server with {@code -F} ({@code fsync=off}) and {@code synchronous_commit=off} (and {@code timezone=UTC},
-   * {@code max_connections=300}): {@code synchronous_commit=on;fsync=on} makes its commits durable (a later
-   * {@code -c fsync=on} overrides {@code -F}).
+   * As {@link #start(Path)}, with extra server settings ({@code TRCR_EMBEDDED_PG_SETTINGS}: {@code name=value} pairs
+   * separated by {@code ;}), each passed as {@code -c name=value} after the durable defaults ({@code fsync=on},
+   * {@code synchronous_commit=on}), which they may override for an experiment. Null or blank (the default) adds
+   * nothing.
    */
   public static EmbeddedDatabase start(Path dataDir, String settings) {
     try {
@@ -41,6 +39,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
           .setDataDirectory(pgData)
           .setCleanDataDirectory(false)
           .setOverrideWorkingDirectory(dataDir.resolve("pg-runtime").toFile());
+      // zonky starts its server with -F (fsync=off) and synchronous_commit=off, fit for throwaway test databases:
+      // this one holds a team's data, so an acknowledged commit must survive a crash or power loss. A later -c
+      // overrides -F. TRCR_EMBEDDED_PG_SETTINGS may still override these, for experiments.
+      builder.setServerConfig("fsync", "on");
+      builder.setServerConfig("synchronous_commit", "on");
       for (Map.Entry<String, String> setting : settings(settings).entrySet()) {
         builder.setServerConfig(setting.getKey(), setting.getValue());
       }
