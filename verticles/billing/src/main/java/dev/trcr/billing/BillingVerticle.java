@@ -537,8 +537,8 @@ public final class BillingVerticle extends VerticleBase {
   // --- changing invoices --------------------------------------------------------------------------------------------
 
   /**
-   * Deletes a draft. The entries are released inside the transaction: if the release fails nothing is deleted, and
-   * a repeat (release is idempotent) finishes the job.
+   * Deletes a draft, owing timers the release of its entries in the same transaction (paid right after commit, and
+   * by the sweeper if that fails).
    */
   private Future<JsonObject> deleteInvoice(Message<JsonObject> msg) {
     UUID caller = Bus.caller(msg);
@@ -567,42 +567,36 @@ public final class BillingVerticle extends VerticleBase {
     Input in = Input.of(msg.body());
     UUID teamId = in.uuid("teamId");
     UUID invoiceId = in.uuid("invoiceId");
-    List<Journal.Event> events = new ArrayList<>();
-    return manager(teamId, caller).compose(role -> pool.withTransaction(conn ->
-            invoiceRow(conn, teamId, invoiceId, true).compose(row -> {
-              if (!"draft".equals(row.getString("status"))) {
-                throw ErrorCode.INVOICE_STATE.exception("only a draft can be issued; this invoice is "
-                    + row.getString("status"));
-              }
-              return conn.preparedQuery(BillingSql.NEXT_NUMBER).execute(Tuple.of(teamId));
-            }).compose(rows -> {
-              Row counter = rows.iterator().next();
-              long seq = counter.getLong("last_number");
-              int year = counter.getOffsetDateTime("now").withOffsetSameInstant(ZoneOffset.UTC).getYear();
-              String number = new NumberPattern(counter.getString("number_pattern")).format(year, seq);
-              return conn.preparedQuery(BillingSql.ISSUE).execute(Tuple.of(invoiceId, number, seq));
-            }).compose(rows -> {
-              Row row = rows.iterator().next();
-              JsonObject invoice = BillingJson.invoice(row);
-              JsonObject issued = new JsonObject().put("id", UUID.randomUUID().toString())
-                  .put("teamId", teamId.toString()).put("byUserId", caller.toString())
-                  .put("invoice", new JsonObject().put("id", invoice.getString("id"))
-                      .put("number", invoice.getString("number")).put("clientId", invoice.getString("clientId"))
-                      .put("clientName", invoice.getString("clientName"))
-                      .put("clientEmail", invoice.getString("clientEmail")).put("total", invoice.getString("total"))
-                      .put("currency", invoice.getString("currency")).put("issuedAt", invoice.getString("issuedAt"))
-                      .put("dueAt", invoice.getString("dueAt")));
-              return record(conn, teamId, events, "invoice.issued", invoice)
-                  .compose(ignored -> journal.append(conn, Address.EVENTS_INVOICE_ISSUED, List.of(), issued))
-                  .map(event -> {
-                    events.add(event);
-                    return row;
-                  });
-            })))
-        .compose(row -> {
-          journal.published(events);
-          return full(row);
-        });
+    return change(teamId, caller, invoiceId, (conn, draft, events) -> {
+      if (!"draft".equals(draft.getString("status"))) {
+        throw ErrorCode.INVOICE_STATE.exception("only a draft can be issued; this invoice is "
+            + draft.getString("status"));
+      }
+      return conn.preparedQuery(BillingSql.NEXT_NUMBER).execute(Tuple.of(teamId)).compose(rows -> {
+        Row counter = rows.iterator().next();
+        long seq = counter.getLong("last_number");
+        int year = counter.getOffsetDateTime("now").withOffsetSameInstant(ZoneOffset.UTC).getYear();
+        String number = new NumberPattern(counter.getString("number_pattern")).format(year, seq);
+        return conn.preparedQuery(BillingSql.ISSUE).execute(Tuple.of(invoiceId, number, seq));
+      }).compose(rows -> {
+        Row row = rows.iterator().next();
+        JsonObject invoice = BillingJson.invoice(row);
+        JsonObject issued = new JsonObject().put("id", UUID.randomUUID().toString())
+            .put("teamId", teamId.toString()).put("byUserId", caller.toString())
+            .put("invoice", new JsonObject().put("id", invoice.getString("id"))
+                .put("number", invoice.getString("number")).put("clientId", invoice.getString("clientId"))
+                .put("clientName", invoice.getString("clientName"))
+                .put("clientEmail", invoice.getString("clientEmail")).put("total", invoice.getString("total"))
+                .put("currency", invoice.getString("currency")).put("issuedAt", invoice.getString("issuedAt"))
+                .put("dueAt", invoice.getString("dueAt")));
+        return record(conn, teamId, events, "invoice.issued", invoice)
+            .compose(ignored -> journal.append(conn, Address.EVENTS_INVOICE_ISSUED, List.of(), issued))
+            .map(event -> {
+              events.add(event);
+              return row;
+            });
+      });
+    }, null);
   }
 
   private Future<JsonObject> pay(Message<JsonObject> msg) {
@@ -619,41 +613,35 @@ public final class BillingVerticle extends VerticleBase {
     }
     Instant paidAt = in.optionalInstant("paidAt");
     String note = in.optionalString("note", 1_000);
-    List<Journal.Event> events = new ArrayList<>();
-    return manager(teamId, caller).compose(role -> pool.withTransaction(conn ->
-            invoiceRow(conn, teamId, invoiceId, true).compose(row -> {
-              String status = row.getString("status");
-              if (!"issued".equals(status)) {
-                throw ErrorCode.INVOICE_STATE.exception("payments go on issued invoices; this one is " + status);
-              }
-              int digits = Money.digits(row.getString("currency"));
-              if (amount.stripTrailingZeros().scale() > digits) {
-                throw ErrorCode.VALIDATION_FAILED.field("amount", "amount has more decimals than "
-                    + row.getString("currency") + " has (" + digits + ")");
-              }
-              BigDecimal due = row.getBigDecimal("total").subtract(row.getBigDecimal("paid"));
-              if (amount.compareTo(due) > 0) {
-                throw ErrorCode.OVERPAYMENT.field("amount", "the amount due is " + Money.text(due, digits) + " "
-                    + row.getString("currency"));
-              }
-              OffsetDateTime when = utc(paidAt != null ? paidAt : Instant.now());
-              BigDecimal exact = amount.setScale(digits);
-              return conn.preparedQuery(BillingSql.INSERT_PAYMENT).execute(Tuple.from(new Object[]{
-                      UUID.randomUUID(), invoiceId, exact, when, note, caller}))
-                  .compose(ignored -> conn.preparedQuery(BillingSql.ADD_PAYMENT).execute(Tuple.of(invoiceId, exact,
-                      when)))
-                  .compose(rows -> {
-                    Row after = rows.iterator().next();
-                    if (!"paid".equals(after.getString("status"))) {
-                      return Future.succeededFuture(after);
-                    }
-                    return record(conn, teamId, events, "invoice.paid", BillingJson.invoice(after)).map(after);
-                  });
-            })))
-        .compose(row -> {
-          journal.published(events);
-          return full(row);
-        });
+    return change(teamId, caller, invoiceId, (conn, row, events) -> {
+      String status = row.getString("status");
+      if (!"issued".equals(status)) {
+        throw ErrorCode.INVOICE_STATE.exception("payments go on issued invoices; this one is " + status);
+      }
+      int digits = Money.digits(row.getString("currency"));
+      if (amount.stripTrailingZeros().scale() > digits) {
+        throw ErrorCode.VALIDATION_FAILED.field("amount", "amount has more decimals than "
+            + row.getString("currency") + " has (" + digits + ")");
+      }
+      BigDecimal due = row.getBigDecimal("total").subtract(row.getBigDecimal("paid"));
+      if (amount.compareTo(due) > 0) {
+        throw ErrorCode.OVERPAYMENT.field("amount", "the amount due is " + Money.text(due, digits) + " "
+            + row.getString("currency"));
+      }
+      OffsetDateTime when = utc(paidAt != null ? paidAt : Instant.now());
+      BigDecimal exact = amount.setScale(digits);
+      return conn.preparedQuery(BillingSql.INSERT_PAYMENT).execute(Tuple.from(new Object[]{
+              UUID.randomUUID(), invoiceId, exact, when, note, caller}))
+          .compose(ignored -> conn.preparedQuery(BillingSql.ADD_PAYMENT).execute(Tuple.of(invoiceId, exact,
+              when)))
+          .compose(rows -> {
+            Row after = rows.iterator().next();
+            if (!"paid".equals(after.getString("status"))) {
+              return Future.succeededFuture(after);
+            }
+            return record(conn, teamId, events, "invoice.paid", BillingJson.invoice(after)).map(after);
+          });
+    }, null);
   }
 
   /** Voids an issued invoice and releases its entries; repeating it releases again and answers the invoice. */
@@ -662,29 +650,44 @@ public final class BillingVerticle extends VerticleBase {
     Input in = Input.of(msg.body());
     UUID teamId = in.uuid("teamId");
     UUID invoiceId = in.uuid("invoiceId");
+    return change(teamId, caller, invoiceId, (conn, row, events) -> {
+      String status = row.getString("status");
+      if ("void".equals(status)) {
+        return Future.succeededFuture(row);
+      }
+      if (!"issued".equals(status)) {
+        throw ErrorCode.INVOICE_STATE.exception("draft".equals(status)
+            ? "a draft is deleted, not voided" : "a paid invoice cannot be voided");
+      }
+      return conn.preparedQuery(BillingSql.VOID).execute(Tuple.of(invoiceId)).compose(rows -> {
+        Row after = rows.iterator().next();
+        return conn.preparedQuery(BillingSql.DEACTIVATE_ENTRIES).execute(Tuple.of(invoiceId))
+            .compose(ignored -> oweRelease(conn, teamId, invoiceId))
+            .compose(ignored -> record(conn, teamId, events, "invoice.voided", BillingJson.invoice(after)))
+            .map(after);
+      });
+      // Voiding again asks timers again: harmless, and a way to hurry a release that failed.
+    }, () -> releaseOwed(teamId, invoiceId));
+  }
+
+  /** What a change does to its invoice's locked row, in the transaction; events it journals go into {@code events}. */
+  private interface Change {
+    Future<Row> apply(SqlConnection conn, Row invoice, List<Journal.Event> events);
+  }
+
+  /**
+   * One change of one invoice by an owner or admin: its row locked in a transaction, the events journaled there
+   * published after commit, then {@code afterCommit} (if any), and the invoice answered whole.
+   */
+  private Future<JsonObject> change(UUID teamId, UUID caller, UUID invoiceId, Change change,
+                                    java.util.function.Supplier<Future<Void>> afterCommit) {
     List<Journal.Event> events = new ArrayList<>();
-    return manager(teamId, caller).compose(role -> pool.withTransaction(conn ->
-            invoiceRow(conn, teamId, invoiceId, true).compose(row -> {
-              String status = row.getString("status");
-              if ("void".equals(status)) {
-                return Future.succeededFuture(row);
-              }
-              if (!"issued".equals(status)) {
-                throw ErrorCode.INVOICE_STATE.exception("draft".equals(status)
-                    ? "a draft is deleted, not voided" : "a paid invoice cannot be voided");
-              }
-              return conn.preparedQuery(BillingSql.VOID).execute(Tuple.of(invoiceId)).compose(rows -> {
-                Row after = rows.iterator().next();
-                return conn.preparedQuery(BillingSql.DEACTIVATE_ENTRIES).execute(Tuple.of(invoiceId))
-                    .compose(ignored -> oweRelease(conn, teamId, invoiceId))
-                    .compose(ignored -> record(conn, teamId, events, "invoice.voided", BillingJson.invoice(after)))
-                    .map(after);
-              });
-            })))
+    return manager(teamId, caller)
+        .compose(role -> pool.withTransaction(conn -> invoiceRow(conn, teamId, invoiceId, true)
+            .compose(row -> change.apply(conn, row, events))))
         .compose(row -> {
           journal.published(events);
-          // Voiding again asks timers again: harmless, and a way to hurry a release that failed.
-          return releaseOwed(teamId, invoiceId).compose(ignored -> full(row));
+          return (afterCommit == null ? Future.<Void>succeededFuture() : afterCommit.get()).compose(v -> full(row));
         });
   }
 
