@@ -202,7 +202,8 @@ final class Resolvers {
     return reply.getJsonObject("user").copy().put("teams", reply.getJsonArray("teams", new JsonArray()));
   }
 
-  private CompletableFuture<Object> timeEntries(DataFetchingEnvironment env) {
+  /** A team list command's body: the team, the page ({@code first}, {@code after}) and the filter's given fields. */
+  private static JsonObject teamPage(DataFetchingEnvironment env) {
     JsonObject body = ids(env, "teamId").put("limit", env.getArgument("first")).put("cursor", env.getArgument("after"));
     Map<String, Object> filter = env.getArgument("filter");
     if (filter != null) {
@@ -212,20 +213,17 @@ final class Resolvers {
         }
       });
     }
+    return body;
+  }
+
+  private CompletableFuture<Object> timeEntries(DataFetchingEnvironment env) {
+    JsonObject body = teamPage(env);
     return send(env, Address.TIMERS_ENTRIES_LIST, body).thenApply(page -> connection((JsonObject) page,
         Resolvers::entryCursor));
   }
 
   private CompletableFuture<Object> invoices(DataFetchingEnvironment env) {
-    JsonObject body = ids(env, "teamId").put("limit", env.getArgument("first")).put("cursor", env.getArgument("after"));
-    Map<String, Object> filter = env.getArgument("filter");
-    if (filter != null) {
-      filter.forEach((name, value) -> {
-        if (value != null) {
-          body.put(name, value);
-        }
-      });
-    }
+    JsonObject body = teamPage(env);
     return send(env, Address.BILLING_INVOICES_LIST, body).thenApply(page -> connection((JsonObject) page,
         Resolvers::invoiceCursor));
   }
