@@ -21,6 +21,22 @@ public final class Bus {
   /** The acting user's id. Set by the api and the bridge from a verified token, never taken from a browser. */
   public static final String USER_HEADER = "trcr-user";
 
+  /**
+   * Where a command came from: {@code rest}, {@code graphql}, {@code bus} (a bridge socket), {@code git} (a git hook),
+   * set by the edge that received it; absent on commands one verticle sends another on its own ({@code system}).
+   */
+  public static final String ORIGIN_HEADER = "trcr-origin";
+
+  /** The request id an edge gave the request (or took from {@code X-Request-Id}); follows it across nodes. */
+  public static final String REQUEST_HEADER = "trcr-request";
+
+  /** The values of {@link #ORIGIN_HEADER}. */
+  public static final String ORIGIN_REST = "rest";
+  public static final String ORIGIN_GRAPHQL = "graphql";
+  public static final String ORIGIN_BUS = "bus";
+  public static final String ORIGIN_GIT = "git";
+  public static final String ORIGIN_SYSTEM = "system";
+
   private static final System.Logger LOG = System.getLogger(Bus.class.getName());
 
   private Bus() {
@@ -87,6 +103,49 @@ public final class Bus {
     } catch (IllegalArgumentException e) {
       throw ErrorCode.UNAUTHENTICATED.exception();
     }
+  }
+
+  /** Where a command came from ({@link #ORIGIN_HEADER}); {@code system} when no edge set it. */
+  public static String origin(Message<?> message) {
+    String origin = message.headers().get(ORIGIN_HEADER);
+    return origin == null ? ORIGIN_SYSTEM : origin;
+  }
+
+  /** The request id of a command, or null. */
+  public static String requestId(Message<?> message) {
+    return message.headers().get(REQUEST_HEADER);
+  }
+
+  /** The headers an edge puts on a command it forwards: its origin and the request's id. */
+  public static DeliveryOptions fromEdge(DeliveryOptions options, String origin, String requestId) {
+    options.addHeader(ORIGIN_HEADER, origin);
+    if (requestId != null) {
+      options.addHeader(REQUEST_HEADER, requestId);
+    }
+    return options;
+  }
+
+  /**
+   * Options for a command sent while handling {@code cause}: the same origin and request id, so that the audit log
+   * and the logs follow one request across verticles and nodes. The acting user is passed to {@link #request} as usual.
+   */
+  public static DeliveryOptions carry(Message<?> cause, DeliveryOptions options) {
+    String origin = cause.headers().get(ORIGIN_HEADER);
+    if (origin != null) {
+      options.addHeader(ORIGIN_HEADER, origin);
+    }
+    String request = cause.headers().get(REQUEST_HEADER);
+    if (request != null) {
+      options.addHeader(REQUEST_HEADER, request);
+    }
+    return options;
+  }
+
+  /** A request id an edge may accept from a client: 1-64 of letters, digits, '-', '_', '.', ':'. */
+  public static boolean validRequestId(String id) {
+    return id != null && id.length() >= 1 && id.length() <= 64 && id.chars().allMatch(c ->
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
+            || c == '.' || c == ':');
   }
 
   /** Maps any failure to a bus failure: expected ones keep their code; anything else is logged and becomes a 500. */

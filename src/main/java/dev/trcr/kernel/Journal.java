@@ -35,6 +35,66 @@ public final class Journal {
     }
   }
 
+  /**
+   * A change to one entity, for the audit log: what changed ({@code {"field": {"before": …, "after": …}}}, only the
+   * fields that changed), on which entity ({@code time_entry}, {@code task}, …), by which action ({@code created},
+   * {@code updated}, {@code deleted}, or a verb such as {@code issued}). Who and from where come from the command.
+   * Never put secrets (passwords, tokens, webhook secrets) in it.
+   */
+  public record Change(UUID teamId, String entity, String entityId, String action, JsonObject changes) {
+
+    public static Change created(UUID teamId, String entity, Object id, JsonObject after) {
+      return of(teamId, entity, id, "created", new JsonObject(), after);
+    }
+
+    public static Change updated(UUID teamId, String entity, Object id, JsonObject before, JsonObject after) {
+      return of(teamId, entity, id, "updated", before, after);
+    }
+
+    public static Change deleted(UUID teamId, String entity, Object id, JsonObject before) {
+      return of(teamId, entity, id, "deleted", before, new JsonObject());
+    }
+
+    /** A change named by {@code action}, with the fields that differ between {@code before} and {@code after}. */
+    public static Change of(UUID teamId, String entity, Object id, String action, JsonObject before, JsonObject after) {
+      return new Change(teamId, entity, String.valueOf(id), action, diff(before, after));
+    }
+
+    /** {@code {"field": {"before": …, "after": …}}} for each field whose value differs (absent counts as null). */
+    public static JsonObject diff(JsonObject before, JsonObject after) {
+      JsonObject out = new JsonObject();
+      java.util.Set<String> fields = new java.util.LinkedHashSet<>(before.fieldNames());
+      fields.addAll(after.fieldNames());
+      for (String field : fields) {
+        Object b = before.getValue(field);
+        Object a = after.getValue(field);
+        if (!same(b, a)) {
+          JsonObject change = new JsonObject();
+          if (before.containsKey(field) || !after.containsKey(field)) {
+            change.put("before", b);
+          }
+          if (after.containsKey(field) || !before.containsKey(field)) {
+            change.put("after", a);
+          }
+          out.put(field, change);
+        }
+      }
+      return out;
+    }
+
+    private static boolean same(Object a, Object b) {
+      if (a instanceof Number x && b instanceof Number y) {
+        return new java.math.BigDecimal(x.toString()).compareTo(new java.math.BigDecimal(y.toString())) == 0;
+      }
+      return java.util.Objects.equals(a, b);
+    }
+
+    /** An update that changed no field: nothing to record. */
+    public boolean isEmpty() {
+      return changes.isEmpty() && "updated".equals(action);
+    }
+  }
+
   private static final System.Logger LOG = System.getLogger(Journal.class.getName());
 
   private final Vertx vertx;
@@ -48,6 +108,9 @@ public final class Journal {
   private final String unpublishedSql;
   private final String readSql;
   private final String streamSql;
+  private final String changeSql;
+  private final String eventFeedSql;
+  private final String changeFeedSql;
   private long relayTimer = -1;
 
   public Journal(Vertx vertx, Pool pool, String schema, JsonObject config) {
@@ -69,6 +132,16 @@ public final class Journal {
     this.readSql = "SELECT seq, epoch, payload FROM " + schema + ".journal WHERE stream = $1 AND seq > $2 "
         + "ORDER BY seq LIMIT $3";
     this.streamSql = "SELECT epoch, last_seq FROM " + schema + ".journal_streams WHERE stream = $1";
+    this.changeSql = "INSERT INTO " + schema + ".journal_changes (team_id, actor_id, origin, request_id, entity, "
+        + "entity_id, action, changes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+    // Only rows of transactions that have all ended (below the oldest running one) so that a cursor never skips a
+    // row that commits later with a smaller tx (see V3__journal_feed.sql).
+    String finished = "tx < pg_snapshot_xmin(pg_current_snapshot())";
+    this.eventFeedSql = "SELECT tx::text AS tx, feed_id, stream, seq, epoch, payload, created_at FROM " + schema
+        + ".journal WHERE (tx, feed_id) > ($1::text::xid8, $2) AND " + finished + " ORDER BY tx, feed_id LIMIT $3";
+    this.changeFeedSql = "SELECT tx::text AS tx, id, at, team_id, actor_id, origin, request_id, entity, entity_id, "
+        + "action, changes FROM " + schema + ".journal_changes WHERE (tx, id) > ($1::text::xid8, $2) AND " + finished
+        + " ORDER BY tx, id LIMIT $3";
   }
 
   /** Starts the relay; call from the verticle's start. */
@@ -99,6 +172,82 @@ public final class Journal {
       Row row = rows.iterator().next();
       return new Event(stream, address, row.getLong("seq"), row.getString("epoch"), payload);
     });
+  }
+
+  /**
+   * Records a change made by the command {@code cause} within the caller's transaction: the acting user, origin and
+   * request id come from its headers. An update that changed nothing records nothing.
+   */
+  public Future<Void> record(SqlConnection conn, Message<?> cause, Change change) {
+    String user = cause.headers().get(Bus.USER_HEADER);
+    return insertChange(conn, change, user == null ? null : UUID.fromString(user), Bus.origin(cause),
+        Bus.requestId(cause));
+  }
+
+  /** Records a change nobody asked for in a command (a job: overdue invoices, forgotten timers). */
+  public Future<Void> recordSystem(SqlConnection conn, Change change) {
+    return insertChange(conn, change, null, Bus.ORIGIN_SYSTEM, null);
+  }
+
+  private Future<Void> insertChange(SqlConnection conn, Change change, UUID actor, String origin, String requestId) {
+    if (change.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Tuple row = Tuple.tuple().addValue(change.teamId()).addValue(actor).addValue(origin).addValue(requestId)
+        .addValue(change.entity()).addValue(change.entityId()).addValue(change.action()).addValue(change.changes());
+    return conn.preparedQuery(changeSql).execute(row).mapEmpty();
+  }
+
+  /**
+   * The {@code <owner>.journal.feed} command: {@code {of: "events"|"changes", after: cursor|null, limit}} → {@code
+   * {items, next}}, the journal's events (every stream) or changes in commit-safe order after the cursor; {@code next}
+   * is the cursor to pass next time (the same one when nothing is new). Exactly what was committed, each row once.
+   */
+  public Future<JsonObject> feed(Message<JsonObject> msg) {
+    Input in = Input.of(msg.body());
+    String of = in.string("of", 1, 20);
+    boolean events = switch (of) {
+      case "events" -> true;
+      case "changes" -> false;
+      default -> throw ErrorCode.VALIDATION_FAILED.field("of", "of must be events or changes");
+    };
+    String after = msg.body().getValue("after") instanceof String s ? s : "0:0";
+    String[] cursor = after.split(":");
+    long afterId;
+    if (cursor.length != 2 || !cursor[0].matches("[0-9]{1,20}")) {
+      throw ErrorCode.VALIDATION_FAILED.field("after", "after must be a cursor from a previous reply");
+    }
+    try {
+      afterId = Long.parseLong(cursor[1]);
+    } catch (NumberFormatException e) {
+      throw ErrorCode.VALIDATION_FAILED.field("after", "after must be a cursor from a previous reply");
+    }
+    int limit = in.integer("limit", 1, 1_000, 500);
+    return pool.preparedQuery(events ? eventFeedSql : changeFeedSql).execute(Tuple.of(cursor[0], afterId, limit))
+        .map(rows -> {
+          JsonArray items = new JsonArray();
+          String next = after;
+          for (Row r : rows) {
+            if (events) {
+              next = r.getString("tx") + ":" + r.getLong("feed_id");
+              items.add(new JsonObject().put("stream", r.getString("stream")).put("seq", r.getLong("seq"))
+                  .put("epoch", r.getString("epoch")).put("at", Times.iso(r.getOffsetDateTime("created_at")))
+                  .put("payload", r.getValue("payload")));
+            } else {
+              next = r.getString("tx") + ":" + r.getLong("id");
+              items.add(new JsonObject().put("id", r.getLong("id")).put("at", Times.iso(r.getOffsetDateTime("at")))
+                  .put("teamId", str(r.getUUID("team_id"))).put("actorId", str(r.getUUID("actor_id")))
+                  .put("origin", r.getString("origin")).put("requestId", r.getString("request_id"))
+                  .put("entity", r.getString("entity")).put("entityId", r.getString("entity_id"))
+                  .put("action", r.getString("action")).put("changes", r.getValue("changes")));
+            }
+          }
+          return new JsonObject().put("items", items).put("next", next);
+        });
+  }
+
+  private static String str(UUID id) {
+    return id == null ? null : id.toString();
   }
 
   /** After commit: publishes what the transaction appended, then marks it published (the relay covers a crash). */

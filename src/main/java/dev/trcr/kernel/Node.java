@@ -52,6 +52,7 @@ public final class Node {
     m.put("board", "dev.trcr.board.BoardVerticle");
     m.put("billing", "dev.trcr.billing.BillingVerticle");
     m.put("notifications", "dev.trcr.notifications.NotificationsVerticle");
+    m.put("integrations", "dev.trcr.integrations.IntegrationsVerticle");
     m.put("api", "dev.trcr.api.ApiVerticle");
     m.put("bridge", "dev.trcr.bridge.BridgeVerticle");
     return java.util.Collections.unmodifiableMap(m);

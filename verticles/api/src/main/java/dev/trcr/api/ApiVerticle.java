@@ -100,6 +100,12 @@ public final class ApiVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.route().handler(ctx -> {
       SecurityHeaders.apply(ctx.response(), SecurityHeaders.appCsp(bridgeUrl(ctx)));
+      // Every request gets an id (the client's X-Request-Id when it is a sane one): answered back, and carried in the
+      // bus headers of the commands it sends, so that logs and the audit log can follow it across nodes.
+      String given = ctx.request().getHeader("X-Request-Id");
+      String requestId = Bus.validRequestId(given) ? given : UUID.randomUUID().toString();
+      ctx.put(Resolvers.REQUEST_ID, requestId);
+      ctx.response().putHeader("X-Request-Id", requestId);
       ctx.next();
     });
     List<String> origins = Config.list(config(), "TRCR_ALLOWED_ORIGINS");
@@ -107,7 +113,8 @@ public final class ApiVerticle extends VerticleBase {
       CorsHandler cors = origins.contains("*") ? CorsHandler.create().addOrigin("*") : CorsHandler.create().addOrigins(origins);
       router.route().handler(cors
           .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PATCH, HttpMethod.PUT, HttpMethod.DELETE))
-          .allowedHeaders(Set.of("Authorization", "Content-Type", "Idempotency-Key")));
+          .allowedHeaders(Set.of("Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"))
+          .exposedHeaders(Set.of("X-Request-Id")));
     }
     router.get("/health").handler(ctx -> Health.handle(vertx, healthPool, ctx));
     router.get("/config.json").handler(this::clientConfig);
@@ -122,6 +129,11 @@ public final class ApiVerticle extends VerticleBase {
     router.post("/api/auth/signup").handler(ctx -> forward(ctx, Address.WORKSPACE_SIGNUP, 201, true));
     router.post("/api/auth/login").handler(this::throttleLogin)
         .handler(ctx -> forward(ctx, Address.WORKSPACE_LOGIN, 200, true));
+
+    // A git provider's deliveries: no bearer token; the integrations verticle checks the provider's signature.
+    router.post("/hooks/git/:integrationId")
+        .handler(BodyHandler.create(false).setBodyLimit(Config.integer(config(), "TRCR_BODY_LIMIT_BYTES")))
+        .handler(this::gitHook);
 
     router.route("/api/*").handler(this::authenticate);
     router.post("/api/auth/refresh").handler(this::refresh);
@@ -207,6 +219,24 @@ public final class ApiVerticle extends VerticleBase {
         .handler(ctx -> forward(ctx, Address.NOTIFICATIONS_SETTINGS_GET, 200, false));
     router.put("/api/me/notification-settings")
         .handler(ctx -> forward(ctx, Address.NOTIFICATIONS_SETTINGS_UPDATE, 200, false));
+
+    // integrations (routes of the integrations verticle's commands)
+    String team = "/api/teams/:teamId";
+    router.post(team + "/integrations/git").handler(ctx -> forward(ctx, Address.INTEGRATIONS_GIT_CREATE, 201, false));
+    router.get(team + "/integrations/git").handler(ctx -> forward(ctx, Address.INTEGRATIONS_GIT_LIST, 200, false));
+    router.delete(team + "/integrations/git/:integrationId")
+        .handler(ctx -> forward(ctx, Address.INTEGRATIONS_GIT_DELETE, 204, false));
+    router.post(team + "/webhooks").handler(ctx -> forward(ctx, Address.INTEGRATIONS_WEBHOOKS_CREATE, 201, false));
+    router.get(team + "/webhooks").handler(ctx -> forward(ctx, Address.INTEGRATIONS_WEBHOOKS_LIST, 200, false));
+    router.get(team + "/webhooks/:webhookId").handler(ctx -> forward(ctx, Address.INTEGRATIONS_WEBHOOKS_GET, 200, false));
+    router.patch(team + "/webhooks/:webhookId")
+        .handler(ctx -> forward(ctx, Address.INTEGRATIONS_WEBHOOKS_UPDATE, 200, false));
+    router.delete(team + "/webhooks/:webhookId")
+        .handler(ctx -> forward(ctx, Address.INTEGRATIONS_WEBHOOKS_DELETE, 204, false));
+    router.get(team + "/webhooks/:webhookId/deliveries")
+        .handler(ctx -> forward(ctx, Address.INTEGRATIONS_WEBHOOKS_DELIVERIES, 200, false));
+    router.get(team + "/audit").handler(ctx -> forward(ctx, Address.INTEGRATIONS_AUDIT_LIST, 200, false));
+    router.get(team + "/audit.csv").handler(this::auditCsv);
 
     // Static files everywhere but under /api, so that an unknown API path stays a JSON 404.
     router.getWithRegex("^/(?!api/).*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
@@ -341,7 +371,8 @@ public final class ApiVerticle extends VerticleBase {
       return;
     }
     UUID user = ctx.get(USER);
-    DeliveryOptions options = new DeliveryOptions().setSendTimeout(busTimeoutMs);
+    DeliveryOptions options = Bus.fromEdge(new DeliveryOptions().setSendTimeout(busTimeoutMs), Bus.ORIGIN_REST,
+        ctx.get(Resolvers.REQUEST_ID));
     String key = ctx.request().getHeader("Idempotency-Key");
     if (key != null && user != null) {
       options.addHeader(Idempotency.HEADER, key);
@@ -456,6 +487,55 @@ public final class ApiVerticle extends VerticleBase {
                     i.getString("currency"), i.getString("subtotal"), i.getString("tax"), i.getString("total"),
                     i.getString("paid"), i.getString("due"), i.getBoolean("overdue"), i.getString("createdAt"),
                     i.getString("issuedAt"), i.getString("dueAt"), i.getString("paidAt"), i.getString("voidedAt")));
+              }
+              return Future.succeededFuture(rows);
+            }));
+  }
+
+  /** {@code POST /hooks/git/{integrationId}}: the delivery's headers (lower-case) and raw body, as the provider sent them. */
+  private void gitHook(RoutingContext ctx) {
+    String integrationId;
+    try {
+      integrationId = Input.parseUuid("integrationId", ctx.pathParam("integrationId")).toString();
+    } catch (TrcrException e) {
+      failure(ctx, e);
+      return;
+    }
+    JsonObject headers = new JsonObject();
+    ctx.request().headers().forEach((name, value) -> {
+      String lower = name.toLowerCase(java.util.Locale.ROOT);
+      if (lower.startsWith("x-") || lower.equals("content-type") || lower.equals("user-agent")) {
+        headers.put(lower, value);
+      }
+    });
+    String raw = ctx.body() == null || ctx.body().buffer() == null ? "" : ctx.body().asString();
+    DeliveryOptions options = Bus.fromEdge(new DeliveryOptions().setSendTimeout(busTimeoutMs), Bus.ORIGIN_GIT,
+        ctx.get(Resolvers.REQUEST_ID));
+    Bus.<JsonObject>request(vertx, Address.INTEGRATIONS_GIT_HOOK, new JsonObject().put("integrationId", integrationId)
+        .put("headers", headers).put("body", raw), null, options)
+        .onSuccess(reply -> json(ctx, 200, reply))
+        .onFailure(e -> failure(ctx, e));
+  }
+
+  private void auditCsv(RoutingContext ctx) {
+    UUID user = ctx.get(USER);
+    JsonObject query = exportQuery(ctx);
+    if (query == null) {
+      return;
+    }
+    Bus.<JsonObject>request(vertx, Address.INTEGRATIONS_AUDIT_LIST, query, user, busTimeoutMs)
+        .onFailure(e -> failure(ctx, e))
+        .onSuccess(page -> new CsvExport(vertx, busTimeoutMs).stream(ctx.response(), "audit.csv",
+            List.of("id", "at", "actorId", "actorName", "origin", "requestId", "entity", "entityId", "action",
+                "changes"),
+            Address.INTEGRATIONS_AUDIT_LIST, query, user, page, items -> {
+              List<List<?>> rows = new java.util.ArrayList<>();
+              for (Object o : items) {
+                JsonObject a = (JsonObject) o;
+                JsonObject changes = a.getJsonObject("changes");
+                rows.add(java.util.Arrays.asList(a.getString("id"), a.getString("at"), a.getString("actorId"),
+                    a.getString("actorName"), a.getString("origin"), a.getString("requestId"), a.getString("entity"),
+                    a.getString("entityId"), a.getString("action"), changes == null ? null : changes.encode()));
               }
               return Future.succeededFuture(rows);
             }));

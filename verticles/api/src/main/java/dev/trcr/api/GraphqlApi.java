@@ -160,7 +160,8 @@ public final class GraphqlApi {
 
   private void beforeHttpOperation(ExecutionInputBuilderWithContext<RoutingContext> input) {
     Tokens.Verified caller = input.context().get(Resolvers.CALLER);
-    input.builder().graphQLContext(Map.of(Resolvers.CALLER, caller))
+    input.builder().graphQLContext(Map.of(Resolvers.CALLER, caller, Resolvers.REQUEST_ID,
+            input.context().<String>get(Resolvers.REQUEST_ID)))
         .dataLoaderRegistry(loaders.registry(caller.userId(), true));
   }
 
@@ -185,7 +186,8 @@ public final class GraphqlApi {
     Message message = input.context();
     Tokens.Verified caller = (Tokens.Verified) message.connectionParams();
     input.builder().graphQLContext(Map.of(Resolvers.CALLER, caller, QueryLimits.OVER_WEBSOCKET, true,
-            Subscriptions.SOCKET, message.socket(), Subscriptions.OPERATION_ID, message.message().getString("id")))
+            Subscriptions.SOCKET, message.socket(), Subscriptions.OPERATION_ID, message.message().getString("id"),
+            Resolvers.REQUEST_ID, java.util.UUID.randomUUID().toString()))
         .dataLoaderRegistry(loaders.registry(caller.userId(), false));
   }
 

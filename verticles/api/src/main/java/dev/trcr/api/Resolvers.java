@@ -157,6 +157,9 @@ final class Resolvers {
   }
 
   /** The caller of an operation: the token verified at the edge, refused once expired (sockets outlive tokens). */
+  /** The request id in the GraphQL context (and in a REST routing context): carried to the bus in its headers. */
+  static final String REQUEST_ID = "trcr.requestId";
+
   static UUID caller(DataFetchingEnvironment env) {
     Tokens.Verified token = env.getGraphQlContext().get(CALLER);
     if (token == null || token.expiresAtMillis() < System.currentTimeMillis()) {
@@ -166,7 +169,8 @@ final class Resolvers {
   }
 
   private CompletableFuture<Object> send(DataFetchingEnvironment env, Address address, JsonObject body) {
-    DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeoutMs);
+    DeliveryOptions options = Bus.fromEdge(new DeliveryOptions().setSendTimeout(timeoutMs), Bus.ORIGIN_GRAPHQL,
+        env.getGraphQlContext().get(REQUEST_ID));
     String key = idempotencyKey(env);
     if (key != null) {
       options.addHeader(Idempotency.HEADER, key);

@@ -73,6 +73,7 @@ public final class BillingVerticle extends VerticleBase {
           id -> sweepOwedReleases());
       return store.commands()
           .on(Address.BILLING_JOURNAL_READ, journal::read)
+          .on(Address.BILLING_JOURNAL_FEED, journal::feed)
           .on(Address.BILLING_CLIENTS_CHECK, this::checkClient)
           .idempotent(Address.BILLING_CLIENTS_CREATE, this::createClient)
           .on(Address.BILLING_CLIENTS_LIST, this::listClients)

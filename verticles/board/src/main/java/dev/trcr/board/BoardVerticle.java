@@ -60,6 +60,7 @@ public final class BoardVerticle extends VerticleBase {
       journal = store.journal();
       return store.commands()
           .on(Address.BOARD_JOURNAL_READ, journal::read)
+          .on(Address.BOARD_JOURNAL_FEED, journal::feed)
           .on(Address.BOARD_GET, this::board)
           .idempotent(Address.BOARD_COLUMNS_CREATE, this::createColumn)
           .idempotent(Address.BOARD_COLUMNS_UPDATE, this::updateColumn)

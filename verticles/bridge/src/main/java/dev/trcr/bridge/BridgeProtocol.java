@@ -226,6 +226,7 @@ final class BridgeProtocol {
       // The bus sees only the verified user: whatever headers the browser sent stay here.
       DeliveryOptions options = new DeliveryOptions().setSendTimeout(limits.replyTimeoutMs())
           .addHeader(Bus.USER_HEADER, auth.result().toString());
+      Bus.fromEdge(options, Bus.ORIGIN_BUS, java.util.UUID.randomUUID().toString());
       JsonObject headers = frame.getValue("headers") instanceof JsonObject h ? h : null;
       if (headers != null && headers.getValue(Idempotency.HEADER) instanceof String key) {
         options.addHeader(Idempotency.HEADER, key);

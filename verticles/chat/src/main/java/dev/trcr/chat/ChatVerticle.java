@@ -70,6 +70,7 @@ public final class ChatVerticle extends VerticleBase {
           presence = new PresenceTracker(vertx, pool, config());
           Future<Void> commands = store.commands()
               .on(Address.CHAT_JOURNAL_READ, journal::read)
+              .on(Address.CHAT_JOURNAL_FEED, journal::feed)
               .on(Address.CHAT_ACCESS, this::access)
               .idempotent(Address.CHAT_CHANNELS_CREATE, this::createChannel)
               .on(Address.CHAT_CHANNELS_LIST, this::listChannels)

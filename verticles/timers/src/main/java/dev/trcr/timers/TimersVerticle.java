@@ -54,6 +54,7 @@ public final class TimersVerticle extends VerticleBase {
       journal = store.journal();
       return store.commands()
           .on(Address.TIMERS_JOURNAL_READ, journal::read)
+          .on(Address.TIMERS_JOURNAL_FEED, journal::feed)
           .idempotent(Address.TIMERS_START, this::startTimer)
           .idempotent(Address.TIMERS_STOP, this::stopTimer)
           .on(Address.TIMERS_RUNNING, this::running)

@@ -6,6 +6,7 @@ import dev.trcr.kernel.Commands;
 import dev.trcr.kernel.Database;
 import dev.trcr.kernel.ErrorCode;
 import dev.trcr.kernel.Idempotency;
+import dev.trcr.kernel.Journal;
 import dev.trcr.kernel.Input;
 import dev.trcr.kernel.Times;
 import io.vertx.core.Future;
@@ -34,6 +35,7 @@ public final class WorkspaceVerticle extends VerticleBase {
   private final Passwords passwords = new Passwords();
   private Pool pool;
   private Idempotency idempotency;
+  private Journal journal;
   private Commands commands;
   private long purger = -1;
   private String decoyHash;
@@ -47,6 +49,7 @@ public final class WorkspaceVerticle extends VerticleBase {
           decoyHash = decoy;
           pool = Database.pool(vertx, config());
           idempotency = new Idempotency(vertx, pool, "workspace", config());
+          journal = new Journal(vertx, pool, "workspace", config()); // changes only: the workspace has no streams
           purger = vertx.setPeriodic(3_600_000, id -> idempotency.purge());
           commands = new Commands(vertx, idempotency)
               .on(Address.WORKSPACE_SIGNUP, this::signup)
@@ -68,7 +71,8 @@ public final class WorkspaceVerticle extends VerticleBase {
               .on(Address.WORKSPACE_USERS_TEAMS, this::teamsOfUsers)
               .on(Address.WORKSPACE_TOKENS_REVOKE, this::revokeTokens)
               .on(Address.WORKSPACE_PASSWORD_CHANGE, this::changePassword)
-              .on(Address.WORKSPACE_TOKENS_VERSION, this::tokenVersion);
+              .on(Address.WORKSPACE_TOKENS_VERSION, this::tokenVersion)
+              .on(Address.WORKSPACE_JOURNAL_FEED, journal::feed);
           return commands.ready();
         });
   }
