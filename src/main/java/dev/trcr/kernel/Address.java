@@ -76,6 +76,21 @@ public enum Address {
       "Change the caller's password (403 wrong_password) and revoke their tokens; the api mints a fresh one.",
       json("{\"currentPassword\":\"correct horse\",\"newPassword\":\"battery staple\"}"),
       json("{\"user\":{\"id\":\"<uuid>\",\"email\":\"ada@example.com\",\"name\":\"Ada\"},\"tokenVersion\":4}")),
+  WORKSPACE_SERVICE_TOKENS_CREATE("workspace.service-tokens.create", Kind.COMMAND, "workspace", Browser.NONE,
+      "Create a service account for a team (owner/admin): a user of kind service, member of that team only with the "
+          + "role given (member or admin), that services use over the TCP bridge or REST; the api mints its token "
+          + "(shown once) from the reply.",
+      json("{\"teamId\":\"<uuid>\",\"name\":\"Slack relay\",\"role\":\"member\"}"),
+      json("{\"id\":\"<uuid>\",\"teamId\":\"<uuid>\",\"name\":\"Slack relay\",\"role\":\"member\",\"userId\":\"<uuid>\",\"tokenVersion\":0,\"createdAt\":\"2026-01-02T09:00:00Z\",\"createdBy\":\"<uuid>\",\"revokedAt\":null}")),
+  WORKSPACE_SERVICE_TOKENS_LIST("workspace.service-tokens.list", Kind.COMMAND, "workspace", Browser.NONE,
+      "A team's service accounts (owner/admin), revoked ones included, never their tokens.",
+      json("{\"teamId\":\"<uuid>\"}"),
+      array("[{\"id\":\"<uuid>\",\"name\":\"Slack relay\",\"role\":\"member\",\"userId\":\"<uuid>\",\"createdAt\":\"2026-01-02T09:00:00Z\",\"revokedAt\":null}]")),
+  WORKSPACE_SERVICE_TOKENS_REVOKE("workspace.service-tokens.revoke", Kind.COMMAND, "workspace", Browser.NONE,
+      "Revoke a service account's token (owner/admin): it leaves the team and its token is refused from then on; its "
+          + "open bridge sockets close (4401) through workspace.tokens-revoked.",
+      json("{\"teamId\":\"<uuid>\",\"tokenId\":\"<uuid>\"}"),
+      json("{}")),
   WORKSPACE_TOKENS_VERSION("workspace.tokens.version", Kind.COMMAND, "workspace", Browser.NONE,
       "Internal: a user's current token version (tokens with an older one are revoked); the edges cache it.",
       json("{\"userId\":\"<uuid>\"}"),

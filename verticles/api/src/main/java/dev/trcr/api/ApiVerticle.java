@@ -220,6 +220,13 @@ public final class ApiVerticle extends VerticleBase {
     router.put("/api/me/notification-settings")
         .handler(ctx -> forward(ctx, Address.NOTIFICATIONS_SETTINGS_UPDATE, 200, false));
 
+    // service accounts: the api mints the token the workspace's reply describes (shown once)
+    router.post("/api/teams/:teamId/service-tokens").handler(this::createServiceToken);
+    router.get("/api/teams/:teamId/service-tokens")
+        .handler(ctx -> forward(ctx, Address.WORKSPACE_SERVICE_TOKENS_LIST, 200, false));
+    router.delete("/api/teams/:teamId/service-tokens/:tokenId")
+        .handler(ctx -> forward(ctx, Address.WORKSPACE_SERVICE_TOKENS_REVOKE, 204, false));
+
     // integrations (routes of the integrations verticle's commands)
     String team = "/api/teams/:teamId";
     router.post(team + "/integrations/git").handler(ctx -> forward(ctx, Address.INTEGRATIONS_GIT_CREATE, 201, false));
@@ -490,6 +497,12 @@ public final class ApiVerticle extends VerticleBase {
               }
               return Future.succeededFuture(rows);
             }));
+  }
+
+  /** {@code POST /api/teams/{teamId}/service-tokens}: the workspace creates the account, the api mints its token. */
+  private void createServiceToken(RoutingContext ctx) {
+    // TODO(service tokens): forward to WORKSPACE_SERVICE_TOKENS_CREATE and add "token" minted for the service user.
+    failure(ctx, ErrorCode.NOT_FOUND.exception("service tokens are not built yet"));
   }
 
   /** {@code POST /hooks/git/{integrationId}}: the delivery's headers (lower-case) and raw body, as the provider sent them. */
