@@ -52,6 +52,9 @@ public final class Bus {
       throw new IllegalArgumentException(address + " is not a command");
     }
     return vertx.eventBus().<JsonObject>consumer(address.address(), message -> {
+      long started = System.nanoTime();
+      // Each message runs on its own duplicated context: what it sends on carries the same origin and request id.
+      CallContext.set(new CallContext.Call(message.headers().get(ORIGIN_HEADER), message.headers().get(REQUEST_HEADER)));
       Future<?> outcome;
       try {
         // Erasure lets any body through the typed consumer: check before the handler reads it.
@@ -63,12 +66,15 @@ public final class Bus {
         outcome = Future.failedFuture(e);
       }
       outcome.onComplete(ar -> {
+        int status = 200;
         if (ar.succeeded()) {
           message.reply(ar.result());
         } else {
           ReplyException failure = toReply(ar.cause(), address);
+          status = failure.failureCode();
           message.fail(failure.failureCode(), failure.getMessage());
         }
+        handled(vertx, address, message, status, System.nanoTime() - started);
       });
     });
   }
@@ -83,11 +89,20 @@ public final class Bus {
     return request(vertx, address, body, userId, new DeliveryOptions().setSendTimeout(timeoutMs));
   }
 
-  /** Sends a command with the given options (timeout, extra headers such as an idempotency key). */
+  /**
+   * Sends a command with the given options (timeout, extra headers such as an idempotency key). Sent while handling a
+   * command, it carries that command's origin and request id unless the options name their own.
+   */
   public static <T> Future<T> request(Vertx vertx, Address address, JsonObject body, UUID userId,
                                       DeliveryOptions options) {
     if (userId != null) {
       options.addHeader(USER_HEADER, userId.toString());
+    }
+    if (options.getHeaders() == null || !options.getHeaders().contains(ORIGIN_HEADER)) {
+      CallContext.Call call = CallContext.current();
+      if (call != null && call.origin() != null) {
+        fromEdge(options, call.origin(), call.requestId());
+      }
     }
     return vertx.eventBus().<T>request(address.address(), body, options).map(Message::body);
   }
@@ -102,6 +117,20 @@ public final class Bus {
       return UUID.fromString(user);
     } catch (IllegalArgumentException e) {
       throw ErrorCode.UNAUTHENTICATED.exception();
+    }
+  }
+
+  /** The access line and the duration metric of one handled command. */
+  private static void handled(Vertx vertx, Address address, Message<?> message, int status, long nanos) {
+    Metrics.command(vertx, address, status, nanos);
+    if (Logs.accessEnabled()) {
+      double ms = nanos / 1_000_000.0;
+      String user = message.headers().get(USER_HEADER);
+      String request = message.headers().get(REQUEST_HEADER);
+      Logs.access(vertx, "command " + address.address() + " " + status + " " + String.format("%.1f", ms) + " ms req="
+          + request + " user=" + user, new JsonObject().put("type", "command").put("verticle", address.owner())
+          .put("address", address.address()).put("status", status).put("durationMs", Math.round(ms * 10) / 10.0)
+          .put("requestId", request).put("userId", user).put("origin", origin(message)));
     }
   }
 

@@ -37,8 +37,14 @@ public final class Database {
   }
 
   public static Pool pool(Vertx vertx, JsonObject config) {
+    return pool(vertx, config, "trcr");
+  }
+
+  /** A pool named {@code name} in metrics ({@code pool_name}): a verticle names it after its schema. */
+  public static Pool pool(Vertx vertx, JsonObject config, String name) {
     return PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(Config.integer(config, "TRCR_PG_POOL_SIZE")).setMaxWaitQueueSize(2_000))
+        .with(new PoolOptions().setMaxSize(Config.integer(config, "TRCR_PG_POOL_SIZE")).setMaxWaitQueueSize(2_000)
+            .setName(name))
         .connectingTo(connectOptions(config))
         .using(vertx)
         .build();

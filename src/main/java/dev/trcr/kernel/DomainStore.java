@@ -35,7 +35,7 @@ public final class DomainStore {
     return Database.migrate(vertx, config, schema)
         .compose(ignored -> Database.migrateKernelTables(vertx, config, schema))
         .map(ignored -> {
-          Pool pool = Database.pool(vertx, config);
+          Pool pool = Database.pool(vertx, config, schema);
           Journal journal = new Journal(vertx, pool, schema, config);
           Idempotency idempotency = new Idempotency(vertx, pool, schema, config);
           long purger = vertx.setPeriodic(PURGE_EVERY_MS, id -> idempotency.purge());

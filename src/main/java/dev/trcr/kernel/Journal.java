@@ -112,6 +112,9 @@ public final class Journal {
   private final String eventFeedSql;
   private final String changeFeedSql;
   private long relayTimer = -1;
+  /** Age in seconds of the oldest event the last relay pass found unpublished (0: none): the relay's lag. */
+  private volatile double relayLagSeconds;
+  private final io.micrometer.core.instrument.Counter relayed;
 
   public Journal(Vertx vertx, Pool pool, String schema, JsonObject config) {
     this.vertx = vertx;
@@ -127,7 +130,7 @@ public final class Journal {
         + "RETURNING epoch, last_seq) INSERT INTO " + schema + ".journal (stream, seq, epoch, payload) "
         + "SELECT $1, last_seq, epoch, $3 FROM head RETURNING seq, epoch";
     this.markSql = "UPDATE " + schema + ".journal SET published = true WHERE stream = $1 AND seq = $2";
-    this.unpublishedSql = "SELECT stream, seq, epoch, payload FROM " + schema + ".journal WHERE NOT published "
+    this.unpublishedSql = "SELECT stream, seq, epoch, payload, created_at FROM " + schema + ".journal WHERE NOT published "
         + "AND created_at < now() - make_interval(secs => $1) ORDER BY stream, seq LIMIT 1000";
     this.readSql = "SELECT seq, epoch, payload FROM " + schema + ".journal WHERE stream = $1 AND seq > $2 "
         + "ORDER BY seq LIMIT $3";
@@ -142,6 +145,10 @@ public final class Journal {
     this.changeFeedSql = "SELECT tx::text AS tx, id, at, team_id, actor_id, origin, request_id, entity, entity_id, "
         + "action, changes FROM " + schema + ".journal_changes WHERE (tx, id) > ($1::text::xid8, $2) AND " + finished
         + " ORDER BY tx, id LIMIT $3";
+    Metrics.gauge(vertx, "trcr.journal.relay.lag.seconds", "Age of the oldest event the journal relay had to publish "
+        + "in its last pass (0 when the fast path published everything)", () -> relayLagSeconds, "schema", schema);
+    this.relayed = Metrics.counter(vertx, "trcr.journal.relayed", "Events published by the relay instead of the fast "
+        + "path (their node died, or publishing failed)", "schema", schema);
   }
 
   /** Starts the relay; call from the verticle's start. */
@@ -279,7 +286,12 @@ public final class Journal {
     vertx.sharedData().getLockWithTimeout("trcr.journal.relay." + schema, 10).onSuccess(lock ->
         pool.preparedQuery(unpublishedSql).execute(Tuple.of(relayGraceMs / 1000.0)).compose(rows -> {
           List<Tuple> marks = new ArrayList<>();
+          double oldest = 0;
           for (Row r : rows) {
+            java.time.OffsetDateTime created = r.getOffsetDateTime("created_at");
+            if (created != null) {
+              oldest = Math.max(oldest, (System.currentTimeMillis() - created.toInstant().toEpochMilli()) / 1000.0);
+            }
             String address = r.getString("stream");
             Address stream = Address.of(address).orElse(null);
             if (stream != null) {
@@ -289,6 +301,8 @@ public final class Journal {
             }
             marks.add(Tuple.of(address, r.getLong("seq")));
           }
+          relayLagSeconds = oldest;
+          relayed.increment(marks.size());
           return marks.isEmpty() ? Future.succeededFuture() : pool.preparedQuery(markSql).executeBatch(marks);
         }).onComplete(ar -> {
           lock.release();

@@ -35,9 +35,12 @@ public final class Node {
   private final EmbeddedDatabase embedded;
   /** Deployment ids in deployment order: closing undeploys them in reverse, edges first. */
   private final List<String> deployments;
+  private final io.micrometer.core.instrument.MeterRegistry registry;
   private Future<Void> closing;
 
-  private Node(Vertx vertx, JsonObject config, EmbeddedDatabase embedded, List<String> deployments) {
+  private Node(Vertx vertx, JsonObject config, EmbeddedDatabase embedded, List<String> deployments,
+               io.micrometer.core.instrument.MeterRegistry registry) {
+    this.registry = registry;
     this.vertx = vertx;
     this.config = config;
     this.embedded = embedded;
@@ -83,17 +86,25 @@ public final class Node {
       config.put("TRCR_PG_URL", embedded.url());
     }
     EmbeddedDatabase db = embedded;
+    Logs.configure(config);
+    io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry = Metrics.newRegistry(config);
+    VertxOptions options = Metrics.options(new VertxOptions(), registry);
+    io.vertx.spi.cluster.hazelcast.HazelcastClusterManager manager = clustered ? Cluster.manager(config) : null;
     Future<Vertx> vertx = clustered
-        ? Vertx.builder()
-            .with(new VertxOptions().setEventBusOptions(new EventBusOptions()
+        ? Metrics.withMetrics(Vertx.builder()
+            .with(options.setEventBusOptions(new EventBusOptions()
                 .setHost(Config.string(config, "TRCR_CLUSTER_HOST"))
-                .setPort(Config.integer(config, "TRCR_EVENTBUS_PORT"))))
-            .withClusterManager(Cluster.manager(config))
+                .setPort(Config.integer(config, "TRCR_EVENTBUS_PORT")))), registry)
+            .withClusterManager(manager)
             .buildClustered()
-        : Future.succeededFuture(Vertx.vertx());
+        : Future.succeededFuture(Metrics.withMetrics(Vertx.builder().with(options), registry).build());
     List<String> deployments = new ArrayList<>();
-    return vertx.compose(v -> deploy(v, config, names, deployments)
-        .map(ignored -> new Node(v, config, db, deployments))
+    return vertx.compose(v -> {
+      Metrics.remember(v, registry);
+      v.sharedData().getLocalMap(LOCAL_MAP).put("node.id", manager != null ? manager.getNodeId() : hostName());
+      return registry == null ? Future.succeededFuture(v) : Metrics.serve(v, config, registry).map(v);
+    }).compose(v -> deploy(v, config, names, deployments)
+        .map(ignored -> new Node(v, config, db, deployments, registry))
         .recover(e -> v.close().eventually(() -> {
           if (db != null) {
             db.close();
@@ -178,6 +189,19 @@ public final class Node {
     return (int) vertx.sharedData().getLocalMap(LOCAL_MAP).getOrDefault("http.port", -1);
   }
 
+  /** The port {@code /metrics} is served on, or -1 when metrics are off. */
+  public int metricsPort() {
+    return (int) vertx.sharedData().getLocalMap(LOCAL_MAP).getOrDefault("metrics.port", -1);
+  }
+
+  private static String hostName() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      return "local";
+    }
+  }
+
   /** The port the bridge listens on, or -1 when this node runs no bridge. */
   public int bridgePort() {
     return (int) vertx.sharedData().getLocalMap(LOCAL_MAP).getOrDefault("bridge.port", -1);
@@ -197,6 +221,7 @@ public final class Node {
         chain = chain.compose(ignored -> vertx.undeploy(id).recover(e -> Future.succeededFuture()));
       }
       closing = chain.compose(ignored -> vertx.close()).eventually(() -> {
+        Metrics.close(registry);
         if (embedded != null) {
           embedded.close();
         }

@@ -8,6 +8,7 @@ import dev.trcr.kernel.ErrorCode;
 import dev.trcr.kernel.Health;
 import dev.trcr.kernel.Idempotency;
 import dev.trcr.kernel.Input;
+import dev.trcr.kernel.Logs;
 import dev.trcr.kernel.Node;
 import dev.trcr.kernel.RateLimiter;
 import dev.trcr.kernel.SecurityHeaders;
@@ -106,6 +107,10 @@ public final class ApiVerticle extends VerticleBase {
       String requestId = Bus.validRequestId(given) ? given : UUID.randomUUID().toString();
       ctx.put(Resolvers.REQUEST_ID, requestId);
       ctx.response().putHeader("X-Request-Id", requestId);
+      if (Logs.accessEnabled()) {
+        long started = System.nanoTime();
+        ctx.addEndHandler(ended -> accessLine(ctx, requestId, started));
+      }
       ctx.next();
     });
     List<String> origins = Config.list(config(), "TRCR_ALLOWED_ORIGINS");
@@ -497,6 +502,22 @@ public final class ApiVerticle extends VerticleBase {
               }
               return Future.succeededFuture(rows);
             }));
+  }
+
+  /** One access line per request: the route template (never the path's ids as a label), status, duration, who. */
+  private void accessLine(RoutingContext ctx, String requestId, long started) {
+    double ms = (System.nanoTime() - started) / 1_000_000.0;
+    String route = ctx.currentRoute() == null || ctx.currentRoute().getPath() == null ? null
+        : ctx.currentRoute().getPath();
+    UUID user = ctx.get(USER);
+    Tokens.Verified graphqlCaller = ctx.get(Resolvers.CALLER);
+    String userId = user != null ? user.toString() : graphqlCaller != null ? graphqlCaller.userId().toString() : null;
+    int status = ctx.response().getStatusCode();
+    String method = ctx.request().method().name();
+    Logs.access(vertx, method + " " + ctx.request().path() + " " + status + " " + String.format("%.1f", ms) + " ms req="
+        + requestId + " user=" + userId, new JsonObject().put("type", "request").put("verticle", "api")
+        .put("method", method).put("route", route).put("path", ctx.request().path()).put("status", status)
+        .put("durationMs", Math.round(ms * 10) / 10.0).put("requestId", requestId).put("userId", userId));
   }
 
   /** {@code POST /api/teams/{teamId}/service-tokens}: the workspace creates the account, the api mints its token. */

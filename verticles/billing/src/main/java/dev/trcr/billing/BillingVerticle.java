@@ -9,6 +9,7 @@ import dev.trcr.kernel.ErrorCode;
 import dev.trcr.kernel.Input;
 import dev.trcr.kernel.Journal;
 import dev.trcr.kernel.Keyset;
+import dev.trcr.kernel.Metrics;
 import dev.trcr.kernel.Times;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -772,6 +773,7 @@ public final class BillingVerticle extends VerticleBase {
           .onComplete(ar -> {
             locked.result().release();
             overdueRunning = false;
+            Metrics.jobRun(vertx, "overdue", ar.succeeded() ? "ok" : "failed");
             if (ar.succeeded()) {
               journal.published(events);
             } else {

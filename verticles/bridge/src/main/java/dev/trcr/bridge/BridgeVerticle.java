@@ -4,6 +4,7 @@ import dev.trcr.kernel.Config;
 import dev.trcr.kernel.Database;
 import dev.trcr.kernel.ErrorCode;
 import dev.trcr.kernel.Health;
+import dev.trcr.kernel.Metrics;
 import dev.trcr.kernel.Node;
 import dev.trcr.kernel.RateLimiter;
 import dev.trcr.kernel.SecurityHeaders;
@@ -60,6 +61,11 @@ public final class BridgeVerticle extends VerticleBase {
     limits = BridgeLimits.from(config());
     presence = new Presence(vertx, config());
     hub = new Hub(vertx, limits, presence);
+    Metrics.gauge(vertx, "trcr.bridge.sockets", "Open bridge sockets on this node", hub::socketCount);
+    Metrics.gauge(vertx, "trcr.bridge.subscriptions", "Subscriptions of this node's bridge sockets",
+        () -> hub.sockets().stream().mapToInt(s -> s.subscriptions.size()).sum());
+    Metrics.gauge(vertx, "trcr.bridge.bus.consumers", "Event-bus consumers the hub holds (one per subscribed address)",
+        hub::consumerCount);
     protocol = new BridgeProtocol(vertx, tokens, limits, hub, versions,
         RateLimiter.perNode(vertx, "users", Config.integer(config(), "TRCR_RATE_LIMIT_PER_SECOND"),
             Config.integer(config(), "TRCR_RATE_LIMIT_BURST")), presence);

@@ -4,6 +4,7 @@ import dev.trcr.kernel.Address;
 import dev.trcr.kernel.Bus;
 import dev.trcr.kernel.Config;
 import dev.trcr.kernel.Journal;
+import dev.trcr.kernel.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
@@ -76,6 +77,7 @@ final class ForgottenTimers {
           lock.release();
           return Future.succeededFuture();
         }), busy -> Future.succeededFuture())
+        .onComplete(ar -> Metrics.jobRun(vertx, "forgotten_timers", ar.succeeded() ? "ok" : "failed"))
         .recover(e -> {
           if (e instanceof ReplyException r && r.failureType() != io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE) {
             LOG.log(System.Logger.Level.DEBUG, "timers did not answer the forgotten-timer check: " + e.getMessage());

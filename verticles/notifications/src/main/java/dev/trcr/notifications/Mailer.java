@@ -3,6 +3,7 @@ package dev.trcr.notifications;
 import dev.trcr.kernel.Address;
 import dev.trcr.kernel.Bus;
 import dev.trcr.kernel.Config;
+import dev.trcr.kernel.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -158,11 +159,14 @@ final class Mailer {
     int attempts = row.getInteger("attempts");
     return message(row).compose(client::sendMail).transform(ar -> {
       if (ar.succeeded()) {
+        Metrics.jobRun(vertx, "email", "sent");
         return pool.preparedQuery(NotificationsSql.SENT).execute(Tuple.of(id)).mapEmpty();
       }
       Throwable e = ar.cause();
       String error = error(e);
-      if (permanent(e) || attempts + 1 >= maxAttempts) {
+      boolean forGood = permanent(e) || attempts + 1 >= maxAttempts;
+      Metrics.jobRun(vertx, "email", forGood ? "failed" : "retry");
+      if (forGood) {
         LOG.log(System.Logger.Level.WARNING, "email " + id + " to " + row.getString("to_address") + " failed for good "
             + "after " + (attempts + 1) + " attempt(s): " + error);
         return pool.preparedQuery(NotificationsSql.FAILED).execute(Tuple.of(id, error)).mapEmpty();

@@ -47,7 +47,7 @@ public final class WorkspaceVerticle extends VerticleBase {
         .compose(ignored -> vertx.executeBlocking(passwords::decoy))
         .compose(decoy -> {
           decoyHash = decoy;
-          pool = Database.pool(vertx, config());
+          pool = Database.pool(vertx, config(), "workspace");
           idempotency = new Idempotency(vertx, pool, "workspace", config());
           journal = new Journal(vertx, pool, "workspace", config()); // changes only: the workspace has no streams
           purger = vertx.setPeriodic(3_600_000, id -> idempotency.purge());
