@@ -43,8 +43,9 @@ VOLUME ["/app/data"]
 
 USER trcr
 
-# 8080 REST API and app, 8081 SockJS bridge, 5701 Hazelcast (cluster mode only).
-EXPOSE 8080 8081 5701
+# 8080 REST API and app, 8081 SockJS bridge, 5701 Hazelcast (cluster mode only), 9464 Prometheus /metrics (when
+# TRCR_METRICS_PORT=9464; off by default). The TCP bridge for services is off unless TRCR_TCP_BRIDGE_PORT is set.
+EXPOSE 8080 8081 5701 9464
 
 # /health answers on the api port, and on the bridge port too (a bridge-only node has no api).
 HEALTHCHECK --interval=30s --timeout=10s --start-period=90s --retries=3 \

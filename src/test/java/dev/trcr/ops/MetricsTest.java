@@ -121,6 +121,27 @@ class MetricsTest {
   }
 
   @Test
+  void theGrafanaDashboardAsksForMetricsTheNodeHas() throws Exception {
+    Api api = NODE.api();
+    Api.Session eve = api.signup("Eve");
+    String team = api.createTeam(eve, "Dashboard");
+    Api.expect(201, api.startTimer(eve, team, api.createProject(eve, team, "Web")));
+    java.util.Set<String> names = new java.util.HashSet<>();
+    scrape().keySet().forEach(k -> names.add(k.replaceAll("\\{.*", "")));
+    String dashboard = java.nio.file.Files.readString(java.nio.file.Path.of("conf/grafana/trcr-dashboard.json"));
+    Matcher m = Pattern.compile("\\b((?:vertx|trcr|jvm)_[a-z0-9_]+)").matcher(dashboard);
+    List<String> missing = new ArrayList<>();
+    while (m.find()) {
+      String name = m.group(1);
+      // GC pauses appear after the first collection; the dashboard may name them before.
+      if (!name.startsWith("jvm_gc_") && !names.contains(name)) {
+        missing.add(name);
+      }
+    }
+    assertTrue(missing.isEmpty(), "the dashboard asks for metrics /metrics does not have: " + missing);
+  }
+
+  @Test
   void seriesStayBoundedWhateverTheNumberOfTeams() {
     Api api = NODE.api();
     Api.Session bob = api.signup("Bob");
