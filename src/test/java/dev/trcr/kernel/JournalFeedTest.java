@@ -4,6 +4,7 @@ import dev.trcr.testing.TestDatabase;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -33,13 +35,21 @@ class JournalFeedTest {
     Database.migrateKernelTables(vertx, config, "feedtest").await();
     pool = Database.pool(vertx, config);
     journal = new Journal(vertx, pool, "feedtest", config);
-    vertx.eventBus().<JsonObject>consumer("feedtest.feed", msg -> journal.feed(msg).onComplete(ar -> {
-      if (ar.succeeded()) {
-        msg.reply(ar.result());
-      } else {
-        msg.fail(400, ar.cause().getMessage());
+    vertx.eventBus().<JsonObject>consumer("feedtest.feed", msg -> {
+      Future<JsonObject> page;
+      try {
+        page = journal.feed(msg);
+      } catch (TrcrException e) {
+        page = Future.failedFuture(e);
       }
-    })).completion().await();
+      page.onComplete(ar -> {
+        if (ar.succeeded()) {
+          msg.reply(ar.result());
+        } else {
+          msg.fail(ar.cause() instanceof TrcrException t ? t.toReply().failureCode() : 500, ar.cause().getMessage());
+        }
+      });
+    }).completion().await();
     vertx.eventBus().<JsonObject>consumer("feedtest.record", msg -> pool.withTransaction(conn ->
         journal.record(conn, msg, Journal.Change.created(UUID.randomUUID(), "thing", "x", msg.body())))
         .onComplete(ar -> msg.reply(ar.succeeded()))).completion().await();
@@ -125,8 +135,11 @@ class JournalFeedTest {
   }
 
   private static void assertThrowsBadCursor() {
-    Future<?> bad = vertx.eventBus().request("feedtest.feed", new JsonObject().put("of", "changes")
-        .put("after", "zz"));
-    assertTrue(bad.failed() || bad.otherwise(e -> null).await() == null);
+    for (JsonObject bad : List.of(new JsonObject().put("of", "changes").put("after", "zz"),
+        new JsonObject().put("of", "changes").put("after", "12:x"), new JsonObject().put("of", "rows"))) {
+      Throwable failure = vertx.eventBus().request("feedtest.feed", bad).map(ignored -> (Throwable) null)
+          .otherwise(e -> e).await();
+      assertTrue(failure instanceof ReplyException r && r.failureCode() == 400, bad + " → " + failure);
+    }
   }
 }
