@@ -220,6 +220,13 @@ class AuditLogTest {
     assertNotNull(await(owner, team, e -> "client".equals(e.getString("entity"))
         && "created".equals(e.getString("action"))));
     assertNotNull(await(owner, team, e -> "team".equals(e.getString("entity"))));
+
+    expect(200, api.call(HttpMethod.PUT, "/api/teams/" + team + "/projects/" + project + "/rates/" + owner.id(),
+        owner.token(), new JsonObject().put("hourlyRate", "120.00")));
+    JsonObject rate = await(owner, team, e -> "project_rate".equals(e.getString("entity")));
+    assertEquals(project + ":" + owner.id(), rate.getString("entityId"));
+    assertEquals(new JsonObject().put("hourlyRate", new JsonObject().putNull("before").put("after", "120.00")),
+        rate.getJsonObject("changes"));
   }
 
   @Test
@@ -270,6 +277,12 @@ class AuditLogTest {
     JsonObject promoted = await(e -> "member".equals(e.getString("entity")) && admin.id().equals(e.getString("entityId")));
     assertEquals("created", promoted.getString("action"));
     assertEquals("admin", promoted.getJsonObject("changes").getJsonObject("role").getString("after"));
+    expect(200, api.patch(path("/members/" + admin.id()), ada.token(), new JsonObject().put("role", "member")));
+    JsonObject demoted = await(e -> "member".equals(e.getString("entity")) && admin.id().equals(e.getString("entityId"))
+        && "updated".equals(e.getString("action")));
+    assertEquals(new JsonObject().put("role", new JsonObject().put("before", "admin").put("after", "member")),
+        demoted.getJsonObject("changes"));
+    assertEquals(403, api.get(path("/audit"), admin.token()).status(), "a member again");
   }
 
   @Test

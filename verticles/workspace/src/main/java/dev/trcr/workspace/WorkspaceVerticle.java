@@ -502,7 +502,8 @@ public final class WorkspaceVerticle extends VerticleBase {
                 JsonObject before = after.copy().putNull("hourlyRate");
                 rates.forEach(r -> {
                   if (r.getUUID("user_id").equals(userId)) {
-                    before.put("hourlyRate", r.getBigDecimal("hourly_rate").toPlainString());
+                    before.put("hourlyRate", r.getBigDecimal("hourly_rate")
+                        .setScale(digits(p.getString("currency")), RoundingMode.HALF_UP).toPlainString());
                   }
                 });
                 return (rate == null
