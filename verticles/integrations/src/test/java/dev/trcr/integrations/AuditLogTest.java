@@ -38,7 +38,8 @@ class AuditLogTest {
 
   @RegisterExtension
   static final OneNode NODE = new OneNode(() -> TestNodes.config().put("TRCR_RATE_LIMIT_PER_SECOND", 0)
-      .put("TRCR_BRIDGE_FRAMES_PER_SECOND", 0).put("TRCR_INTEGRATIONS_POLL_MS", 100));
+      .put("TRCR_BRIDGE_FRAMES_PER_SECOND", 0).put("TRCR_INTEGRATIONS_POLL_MS", 100)
+      .put("TRCR_OVERDUE_CHECK_SECONDS", 1));
 
   private static Api api;
   private static Session ada;
@@ -227,6 +228,33 @@ class AuditLogTest {
     assertEquals(project + ":" + owner.id(), rate.getString("entityId"));
     assertEquals(new JsonObject().put("hourlyRate", new JsonObject().putNull("before").put("after", "120.00")),
         rate.getJsonObject("changes"));
+  }
+
+  @Test
+  void theOverdueJobIsRecordedAsASystemChangeWithoutActor() {
+    Session owner = api.signup("Otto");
+    String team = api.createTeam(owner, "Late payers");
+    String client = expect(201, api.post("/api/teams/" + team + "/clients", owner.token(), new JsonObject()
+        .put("name", "Initech").put("email", "ap@initech.example").put("paymentTermsDays", 0))).json()
+        .getString("id");
+    String project = expect(201, api.post("/api/teams/" + team + "/projects", owner.token(), new JsonObject()
+        .put("name", "Site").put("hourlyRate", "100.00"))).json().getString("id");
+    expect(200, api.patch("/api/teams/" + team + "/projects/" + project, owner.token(),
+        new JsonObject().put("clientId", client)));
+    expect(201, api.post("/api/teams/" + team + "/time-entries", owner.token(), new JsonObject()
+        .put("projectId", project).put("startedAt", "2026-01-05T09:00:00Z").put("stoppedAt", "2026-01-05T10:00:00Z")));
+    String invoice = expect(201, api.post("/api/teams/" + team + "/invoices", owner.token(), new JsonObject()
+        .put("clientId", client).put("from", "2026-01-01T00:00:00Z").put("to", "2026-02-01T00:00:00Z"))).json()
+        .getString("id");
+    expect(200, api.post("/api/teams/" + team + "/invoices/" + invoice + "/issue", owner.token(), null));
+
+    JsonObject overdue = await(owner, team, e -> "overdue".equals(e.getString("action")));
+    assertEquals("invoice", overdue.getString("entity"));
+    assertEquals(invoice, overdue.getString("entityId"));
+    assertEquals("system", overdue.getString("origin"));
+    assertNull(overdue.getString("actorId"));
+    assertNull(overdue.getString("actorName"));
+    assertNull(overdue.getString("requestId"));
   }
 
   @Test
