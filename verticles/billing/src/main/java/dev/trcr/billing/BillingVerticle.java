@@ -130,9 +130,13 @@ public final class BillingVerticle extends VerticleBase {
     BigDecimal tax = taxRate(in, BigDecimal.ZERO);
     int terms = in.integer("paymentTermsDays", 0, TERMS_MAX, 14);
     UUID id = UUID.randomUUID();
-    return manager(teamId, caller).compose(role -> pool.preparedQuery(BillingSql.INSERT_CLIENT)
-            .execute(Tuple.from(new Object[]{id, teamId, name, email, address, currency, tax, terms})))
-        .map(rows -> BillingJson.client(rows.iterator().next()))
+    return manager(teamId, caller).compose(role -> pool.withTransaction(conn -> conn
+            .preparedQuery(BillingSql.INSERT_CLIENT)
+            .execute(Tuple.from(new Object[]{id, teamId, name, email, address, currency, tax, terms}))
+            .compose(rows -> {
+              JsonObject client = BillingJson.client(rows.iterator().next());
+              return journal.record(conn, msg, Journal.Change.created(teamId, "client", id, client)).map(client);
+            })))
         .recover(BillingVerticle::nameTaken);
   }
 
@@ -178,8 +182,12 @@ public final class BillingVerticle extends VerticleBase {
                     addressGiven ? address : r.getString("address"),
                     currency != null ? currency : r.getString("currency"),
                     tax != null ? tax : r.getBigDecimal("tax_rate"),
-                    terms != null ? terms : r.getInteger("payment_terms_days")})))))
-        .map(rows -> BillingJson.client(rows.iterator().next()))
+                    terms != null ? terms : r.getInteger("payment_terms_days")}))
+                .compose(rows -> {
+                  JsonObject client = BillingJson.client(rows.iterator().next());
+                  return journal.record(conn, msg, Journal.Change.updated(teamId, "client", clientId,
+                      BillingJson.client(r), client)).map(client);
+                }))))
         .recover(BillingVerticle::nameTaken);
   }
 
@@ -273,9 +281,13 @@ public final class BillingVerticle extends VerticleBase {
               return conn.preparedQuery(BillingSql.UPSERT_SETTINGS).execute(Tuple.of(teamId,
                   pattern != null ? pattern.text() : now.getString("invoiceNumberPattern"),
                   addressGiven ? address : now.getString("sellerAddress"),
-                  taxIdGiven ? taxId : now.getString("sellerTaxId")));
-            })))
-        .map(rows -> BillingJson.settings(teamId, first(rows)));
+                  taxIdGiven ? taxId : now.getString("sellerTaxId")))
+                  .compose(updated -> {
+                    JsonObject settings = BillingJson.settings(teamId, first(updated));
+                    return journal.record(conn, msg, Journal.Change.updated(teamId, "billing_settings", teamId,
+                        now, settings)).map(settings);
+                  });
+            })));
   }
 
   // --- drafts -------------------------------------------------------------------------------------------------------
@@ -366,7 +378,10 @@ public final class BillingVerticle extends VerticleBase {
               .compose(totals -> pool.withTransaction(conn -> store(conn, id, totals, client.getString("currency"))
                   .compose(row -> {
                     JsonObject invoice = BillingJson.invoice(row);
-                    return record(conn, draft.teamId(), events, "invoice.created", invoice).map(row);
+                    return record(conn, draft.teamId(), events, "invoice.created", invoice)
+                        .compose(ignored -> journal.record(conn, msg,
+                            Journal.Change.created(draft.teamId(), "invoice", id, invoice)))
+                        .map(row);
                   })));
         }))
         .compose(row -> {
@@ -556,7 +571,9 @@ public final class BillingVerticle extends VerticleBase {
               JsonObject invoice = BillingJson.invoice(row).put("status", "deleted");
               return conn.preparedQuery(BillingSql.DELETE_INVOICE).execute(Tuple.of(invoiceId))
                   .compose(ignored -> oweRelease(conn, teamId, invoiceId))
-                  .compose(ignored -> record(conn, teamId, events, "invoice.deleted", invoice));
+                  .compose(ignored -> record(conn, teamId, events, "invoice.deleted", invoice))
+                  .compose(ignored -> journal.record(conn, msg, Journal.Change.deleted(teamId, "invoice", invoiceId,
+                      BillingJson.invoice(row))));
             })))
         .compose(ignored -> {
           journal.published(events);
@@ -592,6 +609,8 @@ public final class BillingVerticle extends VerticleBase {
                 .put("currency", invoice.getString("currency")).put("issuedAt", invoice.getString("issuedAt"))
                 .put("dueAt", invoice.getString("dueAt")));
         return record(conn, teamId, events, "invoice.issued", invoice)
+            .compose(ignored -> journal.record(conn, msg, Journal.Change.of(teamId, "invoice", invoiceId, "issued",
+                BillingJson.invoice(draft), invoice)))
             .compose(ignored -> journal.append(conn, Address.EVENTS_INVOICE_ISSUED, List.of(), issued))
             .map(event -> {
               events.add(event);
@@ -638,6 +657,11 @@ public final class BillingVerticle extends VerticleBase {
               when)))
           .compose(rows -> {
             Row after = rows.iterator().next();
+            JsonObject paid = BillingJson.invoice(after).put("payment", Money.text(exact, digits));
+            return journal.record(conn, msg, Journal.Change.of(teamId, "invoice", invoiceId, "paid",
+                BillingJson.invoice(row), paid)).map(after);
+          })
+          .compose(after -> {
             if (!"paid".equals(after.getString("status"))) {
               return Future.succeededFuture(after);
             }
@@ -666,6 +690,8 @@ public final class BillingVerticle extends VerticleBase {
         return conn.preparedQuery(BillingSql.DEACTIVATE_ENTRIES).execute(Tuple.of(invoiceId))
             .compose(ignored -> oweRelease(conn, teamId, invoiceId))
             .compose(ignored -> record(conn, teamId, events, "invoice.voided", BillingJson.invoice(after)))
+            .compose(ignored -> journal.record(conn, msg, Journal.Change.of(teamId, "invoice", invoiceId, "voided",
+                BillingJson.invoice(row), BillingJson.invoice(after))))
             .map(after);
       });
       // Voiding again asks timers again: harmless, and a way to hurry a release that failed.
@@ -762,6 +788,9 @@ public final class BillingVerticle extends VerticleBase {
                       .put("due", invoice.getString("due")).put("currency", invoice.getString("currency"))
                       .put("dueAt", invoice.getString("dueAt")));
               chain = chain.compose(ignored -> record(conn, teamId, events, "invoice.overdue", invoice))
+                  .compose(ignored -> journal.recordSystem(conn, Journal.Change.of(teamId, "invoice",
+                      invoice.getString("id"), "overdue", new JsonObject().put("overdue", false),
+                      new JsonObject().put("overdue", true))))
                   .compose(ignored -> journal.append(conn, Address.EVENTS_INVOICE_OVERDUE, List.of(), overdue))
                   .map(event -> {
                     events.add(event);

@@ -160,7 +160,9 @@ public final class BoardVerticle extends VerticleBase {
               return conn.preparedQuery(BoardSql.INSERT_COLUMN).execute(Tuple.of(id, projectId, name, order.size()))
                   .compose(inserted -> renumber(conn, BoardSql.RENUMBER_COLUMNS, order));
             })
-            .compose(ignored -> columnsChanged(conn, scope, events))))
+            .compose(ignored -> columnsChanged(conn, scope, events))
+            .compose(columns -> auditColumn(conn, msg, scope, "created", new JsonObject(), column(columns, id))
+                .map(columns))))
         .map(columns -> {
           journal.published(events);
           return column(columns, id);
@@ -180,8 +182,13 @@ public final class BoardVerticle extends VerticleBase {
       throw ErrorCode.VALIDATION_FAILED.field("afterColumnId", "a column cannot go after itself");
     }
     List<Journal.Event> events = new ArrayList<>();
+    JsonArray[] before = new JsonArray[1];
     return manager(teamId, caller, projectId).compose(scope -> pool.withTransaction(conn -> lockBoard(conn, scope)
-            .compose(ignored -> columnIds(conn, scope))
+            .compose(ignored -> columns(conn, scope))
+            .compose(columns -> {
+              before[0] = columns;
+              return columnIds(conn, scope);
+            })
             .compose(order -> {
               if (!order.contains(columnId)) {
                 throw ErrorCode.COLUMN_NOT_FOUND.field("columnId", "no such column on this board");
@@ -196,7 +203,9 @@ public final class BoardVerticle extends VerticleBase {
               order.add(at, columnId);
               return renamed.compose(ignored -> renumber(conn, BoardSql.RENUMBER_COLUMNS, order));
             })
-            .compose(ignored -> columnsChanged(conn, scope, events))))
+            .compose(ignored -> columnsChanged(conn, scope, events))
+            .compose(columns -> auditColumn(conn, msg, scope, "updated", column(before[0], columnId),
+                column(columns, columnId)).map(columns))))
         .map(columns -> {
           journal.published(events);
           return column(columns, columnId);
@@ -210,8 +219,13 @@ public final class BoardVerticle extends VerticleBase {
     UUID projectId = in.uuid("projectId");
     UUID columnId = in.uuid("columnId");
     List<Journal.Event> events = new ArrayList<>();
+    JsonArray[] before = new JsonArray[1];
     return manager(teamId, caller, projectId).compose(scope -> pool.withTransaction(conn -> lockBoard(conn, scope)
-            .compose(ignored -> columnIds(conn, scope))
+            .compose(ignored -> columns(conn, scope))
+            .compose(columns -> {
+              before[0] = columns;
+              return columnIds(conn, scope);
+            })
             .compose(order -> {
               if (!order.contains(columnId)) {
                 throw ErrorCode.COLUMN_NOT_FOUND.field("columnId", "no such column on this board");
@@ -228,7 +242,9 @@ public final class BoardVerticle extends VerticleBase {
                     .compose(ignored -> renumber(conn, BoardSql.RENUMBER_COLUMNS, order));
               });
             })
-            .compose(ignored -> columnsChanged(conn, scope, events))))
+            .compose(ignored -> columnsChanged(conn, scope, events))
+            .compose(columns -> auditColumn(conn, msg, scope, "deleted", column(before[0], columnId),
+                new JsonObject()).map(columns))))
         .map(columns -> {
           journal.published(events);
           return new JsonObject();
@@ -245,12 +261,27 @@ public final class BoardVerticle extends VerticleBase {
 
   /** Journals {@code columns.changed} with the board's columns as they will commit, and returns them. */
   private Future<JsonArray> columnsChanged(SqlConnection conn, Scope scope, List<Journal.Event> events) {
-    return conn.preparedQuery(BoardSql.COLUMNS).execute(Tuple.of(scope.projectId())).compose(rows -> {
+    return columns(conn, scope).compose(columns ->
+        record(conn, scope, events, "columns.changed", "columns", columns).map(columns));
+  }
+
+  private Future<JsonArray> columns(SqlConnection conn, Scope scope) {
+    return conn.preparedQuery(BoardSql.COLUMNS).execute(Tuple.of(scope.projectId())).map(rows -> {
       JsonArray columns = new JsonArray();
       rows.forEach(r -> columns.add(new JsonObject().put("id", r.getUUID("id").toString())
           .put("name", r.getString("name")).put("position", r.getInteger("position"))));
-      return record(conn, scope, events, "columns.changed", "columns", columns).map(columns);
+      return columns;
     });
+  }
+
+  /** Records the change of one column (with its project) for the audit log, in the caller's transaction. */
+  private Future<Void> auditColumn(SqlConnection conn, Message<?> msg, Scope scope, String action, JsonObject before,
+                                   JsonObject after) {
+    String id = (after.isEmpty() ? before : after).getString("id");
+    String project = scope.projectId().toString();
+    return journal.record(conn, msg, Journal.Change.of(scope.teamId(), "column", id, action,
+        before.isEmpty() ? before : before.copy().put("projectId", project),
+        after.isEmpty() ? after : after.copy().put("projectId", project)));
   }
 
   private static JsonObject column(JsonArray columns, UUID id) {
@@ -290,6 +321,7 @@ public final class BoardVerticle extends VerticleBase {
                 .compose(rows -> {
                   JsonObject task = task(first(rows), scope.key());
                   return record(conn, scope, events, "task.created", "task", task)
+                      .compose(v -> journal.record(conn, msg, Journal.Change.created(teamId, "task", id, task)))
                       .compose(v -> assigneeId == null ? Future.<Void>succeededFuture()
                           : assigned(conn, events, scope, task, assigneeId))
                       .map(task);
@@ -323,12 +355,14 @@ public final class BoardVerticle extends VerticleBase {
     String[] labels = labels(msg.body());
     List<Journal.Event> events = new ArrayList<>();
     UUID[] previousAssignee = new UUID[1];
+    JsonObject[] before = new JsonObject[1];
     return scope(teamId, caller, projectId).compose(scope -> member(teamId, assigneeId).compose(checked ->
             pool.withTransaction(conn -> conn.preparedQuery(BoardSql.TASK_FOR_UPDATE)
                 .execute(Tuple.of(projectId, taskId))
                 .compose(rows -> {
                   Row current = current(first(rows), version);
                   previousAssignee[0] = current.getUUID("assignee_id");
+                  before[0] = task(current, scope.key());
                   return conn.preparedQuery(BoardSql.UPDATE_TASK).execute(Tuple.from(new Object[]{
                       projectId, taskId,
                       title != null ? title : current.getString("title"),
@@ -342,6 +376,8 @@ public final class BoardVerticle extends VerticleBase {
                   JsonObject task = task(first(rows), scope.key());
                   boolean newAssignee = assigneeGiven && assigneeId != null && !assigneeId.equals(previousAssignee[0]);
                   return record(conn, scope, events, "task.updated", "task", task)
+                      .compose(v -> journal.record(conn, msg,
+                          Journal.Change.updated(teamId, "task", taskId, before[0], task)))
                       .compose(v -> newAssignee ? assigned(conn, events, scope, task, assigneeId)
                           : Future.<Void>succeededFuture())
                       .map(task);
@@ -370,6 +406,7 @@ public final class BoardVerticle extends VerticleBase {
       throw ErrorCode.VALIDATION_FAILED.field("afterTaskId", "a task cannot go after itself");
     }
     List<Journal.Event> events = new ArrayList<>();
+    JsonObject[] before = new JsonObject[1];
     return scope(teamId, caller, projectId).compose(scope -> pool.withTransaction(conn -> lockBoard(conn, scope)
             .compose(ignored -> columnIds(conn, scope))
             .compose(columns -> {
@@ -379,7 +416,9 @@ public final class BoardVerticle extends VerticleBase {
               return conn.preparedQuery(BoardSql.TASK_FOR_UPDATE).execute(Tuple.of(projectId, taskId));
             })
             .compose(rows -> {
-              UUID from = current(first(rows), version).getUUID("column_id");
+              Row locked = current(first(rows), version);
+              before[0] = task(locked, scope.key());
+              UUID from = locked.getUUID("column_id");
               return taskIds(conn, from).compose(source -> {
                 source.remove(taskId);
                 Future<List<UUID>> target = from.equals(columnId) ? Future.succeededFuture(source)
@@ -397,7 +436,10 @@ public final class BoardVerticle extends VerticleBase {
             .compose(ignored -> conn.preparedQuery(BoardSql.TASK).execute(Tuple.of(projectId, taskId)))
             .compose(rows -> {
               JsonObject task = task(first(rows), scope.key());
-              return record(conn, scope, events, "task.moved", "task", task).map(task);
+              return record(conn, scope, events, "task.moved", "task", task)
+                  .compose(v -> journal.record(conn, msg, Journal.Change.of(teamId, "task", taskId, "moved",
+                      placement(before[0]), placement(task))))
+                  .map(task);
             }))
         .compose(task -> {
           journal.published(events);
@@ -424,7 +466,8 @@ public final class BoardVerticle extends VerticleBase {
               return conn.preparedQuery(BoardSql.DELETE_TASK).execute(Tuple.of(projectId, taskId))
                   .compose(ignored -> taskIds(conn, column))
                   .compose(order -> renumber(conn, BoardSql.RENUMBER_TASKS, order))
-                  .compose(ignored -> record(conn, scope, events, "task.deleted", "task", task));
+                  .compose(ignored -> record(conn, scope, events, "task.deleted", "task", task))
+                  .compose(ignored -> journal.record(conn, msg, Journal.Change.deleted(teamId, "task", taskId, task)));
             })))
         .map(ignored -> {
           journal.published(events);
@@ -563,6 +606,11 @@ public final class BoardVerticle extends VerticleBase {
           tasks.forEach(t -> t.putNull("trackedSeconds"));
           return Future.succeededFuture();
         });
+  }
+
+  /** Where a task is on its board: what the audit log keeps of a move. */
+  private static JsonObject placement(JsonObject task) {
+    return new JsonObject().put("columnId", task.getString("columnId")).put("position", task.getInteger("position"));
   }
 
   static JsonObject task(Row r, String projectKey) {

@@ -123,7 +123,11 @@ public final class ChatVerticle extends VerticleBase {
               .compose(ignored -> conn.preparedQuery(ChatSql.INSERT_CHANNEL)
                   .execute(Tuple.of(id, teamId, isPrivate ? "private" : "public", name, caller)))
               .compose(ignored -> isPrivate ? conn.preparedQuery(ChatSql.INSERT_MEMBERS)
-                  .execute(Tuple.of(id, (Object) members.toArray(UUID[]::new))).mapEmpty() : Future.succeededFuture()))
+                  .execute(Tuple.of(id, (Object) members.toArray(UUID[]::new))).mapEmpty() : Future.succeededFuture())
+              .compose(ignored -> journal.record(conn, msg, Journal.Change.created(teamId, "channel", id,
+                  new JsonObject().put("name", name).put("kind", isPrivate ? "private" : "public")
+                      .put("memberIds", isPrivate ? new JsonArray(members.stream().map(UUID::toString).toList())
+                          : null)))))
           .recover(e -> Future.failedFuture(Database.isUniqueViolation(e, "channels_team_name_key")
               ? ErrorCode.CHANNEL_NAME_TAKEN.field("name", "the team already has a channel named " + name) : e));
     }).compose(ignored -> readable(teamId, id, caller)).map(ChatVerticle::channel);
@@ -163,6 +167,9 @@ public final class ChatVerticle extends VerticleBase {
             if (created != null) {
               UUID id = created.getUUID("id");
               return conn.preparedQuery(ChatSql.INSERT_MEMBERS).execute(Tuple.of(id, (Object) new UUID[]{caller, other}))
+                  .compose(ignored -> journal.record(conn, msg, Journal.Change.created(teamId, "channel", id,
+                      new JsonObject().put("kind", "dm")
+                          .put("memberIds", new JsonArray().add(caller.toString()).add(other.toString())))))
                   .map(id);
             }
             return conn.preparedQuery(ChatSql.DM_BY_KEY).execute(Tuple.of(teamId, key))
@@ -196,7 +203,7 @@ public final class ChatVerticle extends VerticleBase {
     String clientMessageId = in.optionalString("clientMessageId", CLIENT_ID_MAX);
     return team(teamId, caller).compose(team -> readable(teamId, channelId, caller).compose(channel -> {
       List<UUID> mentions = Mentions.extract(text, team.readersOf(channel));
-      return insert(teamId, channel, caller, clientMessageId, text, mentions, true)
+      return insert(msg, teamId, channel, caller, clientMessageId, text, mentions, true)
           .map(posted -> {
             if (posted.created()) {
               journal.published(posted.events());
@@ -206,8 +213,15 @@ public final class ChatVerticle extends VerticleBase {
     }));
   }
 
+  /** Posts a message without an audit record of its own (a message posted by the system, not by a command). */
   private Future<Posted> insert(UUID teamId, Row channel, UUID caller, String clientMessageId, String text,
                                 List<UUID> mentions, boolean retryOnClash) {
+    return insert(null, teamId, channel, caller, clientMessageId, text, mentions, retryOnClash);
+  }
+
+  /** Posts a message; with the command {@code cause}, its creation is recorded for the audit log too. */
+  private Future<Posted> insert(Message<?> cause, UUID teamId, Row channel, UUID caller, String clientMessageId,
+                                String text, List<UUID> mentions, boolean retryOnClash) {
     UUID channelId = channel.getUUID("id");
     List<Journal.Event> events = new ArrayList<>();
     return pool.withTransaction(conn -> conn.preparedQuery(ChatSql.LOCK_CHANNEL).execute(Tuple.of(channelId))
@@ -223,13 +237,16 @@ public final class ChatVerticle extends VerticleBase {
                   .compose(rows -> {
                     JsonObject message = message(first(rows));
                     return record(conn, events, teamId, channelId, "message.created", message)
+                        .compose(v -> cause == null ? Future.<Void>succeededFuture() : journal.record(conn, cause,
+                            Journal.Change.created(teamId, "message", message.getString("id"),
+                                audited(channel, message))))
                         .compose(v -> mentioned(conn, events, teamId, channel, message, caller, mentions))
                         .map(v -> new Posted(message, events, true));
                   });
             }))
         // The channel lock makes retries queue and find the first message; the unique index stays the guard.
         .recover(e -> retryOnClash && Database.isUniqueViolation(e, "messages_client_id_key")
-            ? insert(teamId, channel, caller, clientMessageId, text, mentions, false)
+            ? insert(cause, teamId, channel, caller, clientMessageId, text, mentions, false)
             : Future.failedFuture(e));
   }
 
@@ -273,6 +290,7 @@ public final class ChatVerticle extends VerticleBase {
     String text = in.string("text", 1, TEXT_MAX);
     List<Journal.Event> events = new ArrayList<>();
     List<UUID> added = new ArrayList<>();
+    JsonObject[] previous = new JsonObject[1];
     return team(teamId, caller).compose(team -> readable(teamId, channelId, caller).compose(channel -> {
       List<UUID> mentions = Mentions.extract(text, team.readersOf(channel));
       return pool.withTransaction(conn -> conn.preparedQuery(ChatSql.MESSAGE_FOR_UPDATE)
@@ -281,6 +299,7 @@ public final class ChatVerticle extends VerticleBase {
             if (!current.getUUID("user_id").equals(caller)) {
               throw ErrorCode.FORBIDDEN.exception("only a message's author may edit it");
             }
+            previous[0] = message(current);
             Set<UUID> before = new HashSet<>(List.of(current.getArrayOfUUIDs("mentions")));
             mentions.stream().filter(m -> !before.contains(m)).forEach(added::add);
             return conn.preparedQuery(ChatSql.EDIT_MESSAGE)
@@ -289,6 +308,8 @@ public final class ChatVerticle extends VerticleBase {
           .compose(rows -> {
             JsonObject message = message(first(rows));
             return record(conn, events, teamId, channelId, "message.edited", message)
+                .compose(v -> journal.record(conn, msg, Journal.Change.updated(teamId, "message", messageId,
+                    audited(channel, previous[0]), audited(channel, message))))
                 .compose(v -> mentioned(conn, events, teamId, channel, message, caller, added))
                 .map(v -> message);
           }));
@@ -317,7 +338,9 @@ public final class ChatVerticle extends VerticleBase {
               }
               return conn.preparedQuery(ChatSql.DELETE_MESSAGE).execute(Tuple.of(channelId, messageId))
                   .compose(deleted -> record(conn, events, teamId, channelId, "message.deleted",
-                      message(first(deleted))));
+                      message(first(deleted))))
+                  .compose(v -> journal.record(conn, msg, Journal.Change.deleted(teamId, "message", messageId,
+                      audited(channel, message(current)))));
             }))))
         .map(ignored -> {
           journal.published(events);
@@ -472,6 +495,29 @@ public final class ChatVerticle extends VerticleBase {
       }
     }
     return chain;
+  }
+
+  /**
+   * A message as the audit log keeps it: the text of public channels; for private channels and DMs only its SHA-256
+   * (hex), so that the team's admins reading the audit do not read conversations they are not part of.
+   */
+  private static JsonObject audited(Row channel, JsonObject message) {
+    JsonObject out = message.copy();
+    String kind = channel.getString("kind");
+    if ("private".equals(kind) || "dm".equals(kind)) {
+      Object text = out.remove("text");
+      out.put("textSha256", text == null ? null : sha256(text.toString()));
+    }
+    return out;
+  }
+
+  private static String sha256(String text) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+          .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   static JsonObject channel(Row r) {

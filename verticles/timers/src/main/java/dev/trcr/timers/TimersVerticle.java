@@ -89,14 +89,14 @@ public final class TimersVerticle extends VerticleBase {
     String description = in.optionalString("description", DESCRIPTION_MAX);
     UUID taskId = in.optionalUuid("taskId");
     return access(teamId, caller, projectId).compose(access -> task(teamId, projectId, taskId).compose(ignored ->
-        startInTransaction(teamId, caller, projectId, taskId, description, access.getJsonObject("user"), 1)).map(result -> {
+        startInTransaction(msg, teamId, caller, projectId, taskId, description, access.getJsonObject("user"), 1)).map(result -> {
           journal.published(result.events());
           return result.started();
         }));
   }
 
-  private Future<Started> startInTransaction(UUID teamId, UUID userId, UUID projectId, UUID taskId,
-                                             String description, JsonObject user, int attempt) {
+  private Future<Started> startInTransaction(Message<JsonObject> msg, UUID teamId, UUID userId, UUID projectId,
+                                             UUID taskId, String description, JsonObject user, int attempt) {
     return pool.withTransaction(conn -> conn.preparedQuery(TimersSql.LOCK_USER).execute(Tuple.of(userId.toString()))
             .compose(locked -> conn.preparedQuery(TimersSql.STOP_RUNNING_OF_USER).execute(Tuple.of(userId)))
             .compose(stoppedRows -> conn.preparedQuery(TimersSql.INSERT_RUNNING)
@@ -107,12 +107,14 @@ public final class TimersVerticle extends VerticleBase {
                   JsonObject stopped = previous == null ? null : entry(previous).put("user", user);
                   JsonObject started = entry(first(startedRows)).put("user", user);
                   Future<Void> chain = stopped == null ? Future.succeededFuture()
-                      : record(conn, events, "timer.stopped", stopped);
+                      : record(conn, events, "timer.stopped", stopped)
+                          .compose(ignored -> audit(conn, msg, "stopped", whileRunning(previous), entry(previous)));
                   return chain.compose(ignored -> record(conn, events, "timer.started", started))
+                      .compose(ignored -> audit(conn, msg, "started", new JsonObject(), entry(first(startedRows))))
                       .map(ignored -> new Started(stopped, started, events));
                 })))
         .recover(e -> attempt < START_ATTEMPTS && Database.isUniqueViolation(e, "time_entries_one_running_per_user")
-            ? startInTransaction(teamId, userId, projectId, taskId, description, user, attempt + 1)
+            ? startInTransaction(msg, teamId, userId, projectId, taskId, description, user, attempt + 1)
             : Future.failedFuture(e));
   }
 
@@ -128,7 +130,8 @@ public final class TimersVerticle extends VerticleBase {
             throw ErrorCode.NO_RUNNING_TIMER.exception("you have no running timer in this team");
           }
           JsonObject entry = entry(stopped).put("user", access.getJsonObject("user"));
-          return record(conn, events, "timer.stopped", entry).map(ignored -> entry);
+          return record(conn, events, "timer.stopped", entry)
+              .compose(ignored -> audit(conn, msg, "stopped", whileRunning(stopped), entry(stopped))).map(ignored -> entry);
         })))
         .onSuccess(ignored -> journal.published(events));
   }
@@ -202,7 +205,8 @@ public final class TimersVerticle extends VerticleBase {
                 UUID.randomUUID(), teamId, caller, projectId, description, utc(startedAt), utc(stoppedAt), taskId}))
             .compose(rows -> {
               JsonObject entry = entry(first(rows));
-              return record(conn, events, "entry.created", entry).map(v -> entry);
+              return record(conn, events, "entry.created", entry)
+                  .compose(v -> audit(conn, msg, "created", new JsonObject(), entry)).map(v -> entry);
             })))
         .onSuccess(ignored -> journal.published(events));
   }
@@ -251,7 +255,8 @@ public final class TimersVerticle extends VerticleBase {
                   utc(start), utc(stop), newTask})))
               .compose(updated -> {
                 JsonObject entry = entry(first(updated));
-                return record(conn, events, "entry.updated", entry).map(v -> entry);
+                return record(conn, events, "entry.updated", entry)
+                    .compose(v -> audit(conn, msg, "updated", entry(current), entry)).map(v -> entry);
               });
         }))))
         .onSuccess(ignored -> journal.published(events));
@@ -268,7 +273,8 @@ public final class TimersVerticle extends VerticleBase {
         .compose(rows -> {
           Row current = unlocked(owned(first(rows), caller, access));
           return conn.preparedQuery(TimersSql.DELETE_ENTRY).execute(Tuple.of(teamId, entryId))
-              .compose(ignored -> record(conn, events, "entry.deleted", entry(current)));
+              .compose(ignored -> record(conn, events, "entry.deleted", entry(current)))
+              .compose(ignored -> audit(conn, msg, "deleted", entry(current), new JsonObject()));
         })))
         .map(ignored -> {
           journal.published(events);
@@ -434,6 +440,19 @@ public final class TimersVerticle extends VerticleBase {
     }
     return team.compose(ignored -> journal.append(conn, Address.USER_TIMERS, entry.getString("userId"), payload))
         .onSuccess(events::add).mapEmpty();
+  }
+
+  /** Records the change of one time entry for the audit log, in the caller's transaction. */
+  private Future<Void> audit(SqlConnection conn, Message<JsonObject> msg, String action, JsonObject before,
+                             JsonObject after) {
+    JsonObject any = after.isEmpty() ? before : after;
+    return journal.record(conn, msg, Journal.Change.of(UUID.fromString(any.getString("teamId")), "time_entry",
+        any.getString("id"), action, before, after));
+  }
+
+  /** A stopped entry as it was while its timer ran. */
+  private static JsonObject whileRunning(Row stopped) {
+    return entry(stopped).putNull("stoppedAt").putNull("durationSeconds");
   }
 
   static JsonObject entry(Row r) {

@@ -232,7 +232,11 @@ public final class WorkspaceVerticle extends VerticleBase {
     String name = Input.of(msg.body()).string("name", 1, 100);
     UUID id = UUID.randomUUID();
     return pool.withTransaction(conn -> conn.preparedQuery(WorkspaceSql.INSERT_TEAM).execute(Tuple.of(id, name))
-            .compose(ignored -> conn.preparedQuery(WorkspaceSql.INSERT_MEMBERSHIP).execute(Tuple.of(id, caller, "owner"))))
+            .compose(ignored -> conn.preparedQuery(WorkspaceSql.INSERT_MEMBERSHIP).execute(Tuple.of(id, caller, "owner")))
+            .compose(ignored -> journal.record(conn, msg, Journal.Change.created(id, "team", id,
+                new JsonObject().put("name", name))))
+            .compose(ignored -> journal.record(conn, msg, Journal.Change.created(id, "member", caller,
+                new JsonObject().put("role", "owner")))))
         .map(ignored -> new JsonObject().put("id", id.toString()).put("name", name).put("role", "owner"));
   }
 
@@ -249,7 +253,10 @@ public final class WorkspaceVerticle extends VerticleBase {
           if (u == null) {
             throw ErrorCode.USER_NOT_FOUND.field("email", "no trcr account has this email; ask them to sign up first");
           }
-          return pool.preparedQuery(WorkspaceSql.INSERT_MEMBERSHIP).execute(Tuple.of(teamId, u.getUUID("id"), role))
+          return pool.withTransaction(conn -> conn.preparedQuery(WorkspaceSql.INSERT_MEMBERSHIP)
+                  .execute(Tuple.of(teamId, u.getUUID("id"), role))
+                  .compose(ignored -> journal.record(conn, msg, Journal.Change.created(teamId, "member",
+                      u.getUUID("id"), new JsonObject().put("role", role)))))
               .recover(e -> Future.failedFuture(Database.isUniqueViolation(e, null)
                   ? ErrorCode.ALREADY_MEMBER.field("email", "this user is already a member of the team") : e))
               .map(ignored -> new JsonObject()
@@ -280,16 +287,21 @@ public final class WorkspaceVerticle extends VerticleBase {
           if (ownerIds.contains(userId) && !"owner".equals(role) && ownerIds.size() == 1) {
             throw ErrorCode.LAST_OWNER.field("role", "this is the team's only owner; make someone else owner first");
           }
-          return conn.preparedQuery(WorkspaceSql.SET_ROLE).execute(Tuple.of(teamId, userId, role));
+          return conn.preparedQuery(WorkspaceSql.ROLE_OF).execute(Tuple.of(teamId, userId));
         })
-        .map(rows -> {
-          Row r = first(rows);
-          if (r == null) {
-            throw ErrorCode.USER_NOT_FOUND.field("userId", "the user is not a member of this team");
-          }
-          return new JsonObject().put("user", user(r.getUUID("id"), r.getString("email"), r.getString("name")))
-              .put("role", r.getString("role"));
-        })));
+        .compose(previous -> conn.preparedQuery(WorkspaceSql.SET_ROLE).execute(Tuple.of(teamId, userId, role))
+            .compose(rows -> {
+              Row r = first(rows);
+              if (r == null) {
+                throw ErrorCode.USER_NOT_FOUND.field("userId", "the user is not a member of this team");
+              }
+              JsonObject member = new JsonObject()
+                  .put("user", user(r.getUUID("id"), r.getString("email"), r.getString("name")))
+                  .put("role", r.getString("role"));
+              return journal.record(conn, msg, Journal.Change.updated(teamId, "member", userId,
+                  new JsonObject().put("role", first(previous).getString("role")),
+                  new JsonObject().put("role", r.getString("role")))).map(member);
+            }))));
   }
 
   private Future<JsonArray> listMembers(Message<JsonObject> msg) {
@@ -337,13 +349,13 @@ public final class WorkspaceVerticle extends VerticleBase {
     BigDecimal rate = hourlyRate(in.optionalDecimal("hourlyRate"), currency);
     String key = projectKey(in.optionalString("key", 10));
     return requireRole(teamId, caller, MANAGERS)
-        .compose(ignored -> insertProject(teamId, name, rate, currency, key, 1))
+        .compose(ignored -> insertProject(msg, teamId, name, rate, currency, key, 1))
         .map(WorkspaceVerticle::project);
   }
 
   /** A given key must be free (409); a derived one takes the first free of WEB, WEB2, WEB3… (retried if raced). */
-  private Future<Row> insertProject(UUID teamId, String name, BigDecimal rate, String currency, String givenKey,
-                                    int attempt) {
+  private Future<Row> insertProject(Message<?> msg, UUID teamId, String name, BigDecimal rate, String currency,
+                                    String givenKey, int attempt) {
     String base = givenKey != null ? givenKey : derivedKey(name);
     Future<String> key = givenKey != null ? Future.succeededFuture(givenKey)
         : pool.preparedQuery(WorkspaceSql.KEYS_LIKE).execute(Tuple.of(teamId, base)).map(rows -> {
@@ -355,16 +367,20 @@ public final class WorkspaceVerticle extends VerticleBase {
           }
           return candidate;
         });
-    return key.compose(k -> pool.preparedQuery(WorkspaceSql.INSERT_PROJECT)
-            .execute(Tuple.of(UUID.randomUUID(), teamId, name, rate, currency, k)))
-        .map(rows -> rows.iterator().next())
+    return key.compose(k -> pool.withTransaction(conn -> conn.preparedQuery(WorkspaceSql.INSERT_PROJECT)
+            .execute(Tuple.of(UUID.randomUUID(), teamId, name, rate, currency, k))
+            .compose(rows -> {
+              Row row = rows.iterator().next();
+              return journal.record(conn, msg, Journal.Change.created(teamId, "project", row.getUUID("id"),
+                  project(row))).map(row);
+            })))
         .recover(e -> {
           if (Database.isUniqueViolation(e, "projects_team_name_key")) {
             return Future.failedFuture(ErrorCode.PROJECT_NAME_TAKEN.field("name",
                 "the team already has a project named " + name));
           }
           if (Database.isUniqueViolation(e, "projects_team_key_key")) {
-            return givenKey == null && attempt < 5 ? insertProject(teamId, name, rate, currency, null, attempt + 1)
+            return givenKey == null && attempt < 5 ? insertProject(msg, teamId, name, rate, currency, null, attempt + 1)
                 : Future.failedFuture(ErrorCode.PROJECT_KEY_TAKEN.field("key",
                     "the team already has a project with the key " + givenKey));
           }
@@ -445,12 +461,19 @@ public final class WorkspaceVerticle extends VerticleBase {
                     }
                     return null;
                   });
-          return client.compose(ignored -> pool.preparedQuery(WorkspaceSql.UPDATE_PROJECT)
-              .execute(Tuple.from(java.util.Arrays.asList(teamId, projectId, name, setRate, rate, setClient, clientId))));
+          return client.compose(ignored -> pool.withTransaction(conn -> conn
+              .preparedQuery(WorkspaceSql.PROJECT + " FOR UPDATE").execute(Tuple.of(teamId, projectId))
+              .compose(before -> conn.preparedQuery(WorkspaceSql.UPDATE_PROJECT)
+                  .execute(Tuple.from(java.util.Arrays.asList(teamId, projectId, name, setRate, rate, setClient,
+                      clientId)))
+                  .compose(rows -> {
+                    JsonObject after = project(first(rows));
+                    return journal.record(conn, msg, Journal.Change.updated(teamId, "project", projectId,
+                        project(first(before)), after)).map(after);
+                  }))));
         })
         .recover(e -> Future.failedFuture(Database.isUniqueViolation(e, "projects_team_name_key")
-            ? ErrorCode.PROJECT_NAME_TAKEN.field("name", "the team already has a project named " + name) : e))
-        .map(rows -> project(first(rows)));
+            ? ErrorCode.PROJECT_NAME_TAKEN.field("name", "the team already has a project named " + name) : e));
   }
 
   /** A member's own rate on a project; {@code hourlyRate: null} removes it (the project's rate applies again). */
@@ -471,11 +494,25 @@ public final class WorkspaceVerticle extends VerticleBase {
             throw ErrorCode.USER_NOT_FOUND.field("userId", "the user is not a member of this team");
           }
           BigDecimal rate = hourlyRate(given, p.getString("currency"));
-          return (rate == null
-              ? pool.preparedQuery(WorkspaceSql.DELETE_RATE).execute(Tuple.of(projectId, userId))
-              : pool.preparedQuery(WorkspaceSql.SET_RATE).execute(Tuple.of(projectId, userId, rate)))
-              .map(ignored -> new JsonObject().put("projectId", projectId.toString()).put("userId", userId.toString())
-                  .put("hourlyRate", rate == null ? null : rate.toPlainString()));
+          JsonObject after = new JsonObject().put("projectId", projectId.toString()).put("userId", userId.toString())
+              .put("hourlyRate", rate == null ? null : rate.toPlainString());
+          return pool.withTransaction(conn -> conn.preparedQuery(WorkspaceSql.RATES_OF_PROJECTS)
+              .execute(Tuple.of((Object) new UUID[] {projectId}))
+              .compose(rates -> {
+                JsonObject before = after.copy().putNull("hourlyRate");
+                rates.forEach(r -> {
+                  if (r.getUUID("user_id").equals(userId)) {
+                    before.put("hourlyRate", r.getBigDecimal("hourly_rate")
+                        .setScale(digits(p.getString("currency")), RoundingMode.HALF_UP).toPlainString());
+                  }
+                });
+                return (rate == null
+                    ? conn.preparedQuery(WorkspaceSql.DELETE_RATE).execute(Tuple.of(projectId, userId))
+                    : conn.preparedQuery(WorkspaceSql.SET_RATE).execute(Tuple.of(projectId, userId, rate)))
+                    .compose(ignored -> journal.record(conn, msg, Journal.Change.updated(teamId, "project_rate",
+                        projectId + ":" + userId, before, after)));
+              })
+              .map(after));
         }));
   }
 
