@@ -211,8 +211,7 @@ class TcpBridgeTest {
   void thePythonExampleIsRefusedWithARevokedToken() throws Exception {
     revoke();
     Example run = python(teamId, token());
-    run.line(l -> l.equals("error access_denied"), 20_000);
-    run.line(l -> l.equals("error access_denied"), 20_000); // its register, then its send
+    run.lines(l -> l.equals("error access_denied"), 2, 20_000); // its register, then its send
     assertTrue(run.seen.stream().noneMatch(l -> l.startsWith("reply") || l.startsWith("event")), run.seen.toString());
   }
 
@@ -258,18 +257,25 @@ class TcpBridgeTest {
       reader.start();
     }
 
+    /** The first line printed so far or within the time given that matches. */
     String line(Predicate<String> matching, long timeoutMs) throws InterruptedException {
+      return lines(matching, 1, timeoutMs).get(0);
+    }
+
+    /** The first {@code count} lines that match, waiting for them up to the time given. */
+    List<String> lines(Predicate<String> matching, int count, long timeoutMs) throws InterruptedException {
       long deadline = System.currentTimeMillis() + timeoutMs;
-      while (System.currentTimeMillis() < deadline) {
+      while (seen.stream().filter(matching).count() < count && System.currentTimeMillis() < deadline) {
         String line = lines.poll(deadline - System.currentTimeMillis(), TimeUnit.MILLISECONDS);
         if (line != null) {
           seen.add(line);
-          if (matching.test(line)) {
-            return line;
-          }
         }
       }
-      throw new AssertionError("the example never printed the expected line; it printed " + seen);
+      List<String> matched = seen.stream().filter(matching).limit(count).toList();
+      if (matched.size() < count) {
+        throw new AssertionError("the example never printed the expected line; it printed " + seen);
+      }
+      return matched;
     }
   }
 
@@ -278,6 +284,8 @@ class TcpBridgeTest {
     private final Socket socket;
     private final DataOutputStream out;
     private final DataInputStream in;
+    /** Frames read while looking for another (an event may overtake the reply of the command that caused it). */
+    private final List<JsonObject> passedOver = new ArrayList<>();
 
     Tcp(int port) {
       try {
@@ -309,8 +317,15 @@ class TcpBridgeTest {
       }
     }
 
-    /** The next frame within the time given; fails the test if none came. */
+    /** The next frame (one passed over by {@link #nextMatching} first) within the time given; fails if none came. */
     JsonObject next(long timeoutMs) {
+      if (!passedOver.isEmpty()) {
+        return passedOver.remove(0);
+      }
+      return read(timeoutMs);
+    }
+
+    private JsonObject read(long timeoutMs) {
       try {
         socket.setSoTimeout((int) timeoutMs);
         int length = in.readInt();
@@ -324,13 +339,20 @@ class TcpBridgeTest {
       }
     }
 
+    /** The first frame that matches, in order of arrival; the others stay for {@link #next}. */
     JsonObject nextMatching(Predicate<JsonObject> matching, long timeoutMs) {
+      for (int i = 0; i < passedOver.size(); i++) {
+        if (matching.test(passedOver.get(i))) {
+          return passedOver.remove(i);
+        }
+      }
       long deadline = System.currentTimeMillis() + timeoutMs;
       while (true) {
-        JsonObject frame = next(Math.max(1, deadline - System.currentTimeMillis()));
+        JsonObject frame = read(Math.max(1, deadline - System.currentTimeMillis()));
         if (matching.test(frame)) {
           return frame;
         }
+        passedOver.add(frame);
       }
     }
 
