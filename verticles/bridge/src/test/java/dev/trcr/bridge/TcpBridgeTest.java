@@ -152,6 +152,13 @@ class TcpBridgeTest {
     tcp.write(tcp.frame("register", "team." + "x".repeat(300) + ".timers", token()));
     assertEquals("max_address_length_reached", tcp.next(5_000).getString("message"));
 
+    String second = NODE.api().createProject(ada, teamId, "Second");
+    for (String stream : List.of(timers(teamId), "team." + teamId + ".presence", "team." + teamId + ".board." + projectId,
+        "team." + teamId + ".board." + second)) {
+      tcp.write(tcp.frame("register", stream, token()));
+    }
+    assertEquals("max_handlers_reached", tcp.next(5_000).getString("message"), "3 subscriptions per socket");
+
     Tcp huge = connect();
     huge.writeRaw(64 * 1024 * 1024, new byte[16]);
     assertEquals("frame_too_large", huge.next(5_000).getString("message"));
