@@ -10,7 +10,9 @@ import dev.trcr.kernel.SecurityHeaders;
 import dev.trcr.kernel.TokenVersions;
 import dev.trcr.kernel.Tokens;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.NetServer;
@@ -178,6 +180,7 @@ public final class BridgeVerticle extends VerticleBase {
    * A service's TCP connection: 4-byte big-endian length, then that many bytes of JSON, as
    * {@code vertx-tcp-eventbus-bridge}'s clients write them. A frame somewhat over the limit is read and refused with
    * an err frame by the protocol, like on SockJS; a length far beyond it closes the connection before it is buffered.
+   * (The library's own {@code FrameParser} buffers whatever length it is told, so it cannot enforce that.)
    */
   private void acceptTcp(NetSocket sock) {
     Transport transport = Transport.tcp(sock);
@@ -190,11 +193,14 @@ public final class BridgeVerticle extends VerticleBase {
     hub.add(socket);
     int hardLimit = 4 * limits.maxFrameBytes() + 1024;
     RecordParser parser = RecordParser.newFixed(4);
-    parser.handler(new io.vertx.core.Handler<>() {
+    parser.handler(new Handler<>() {
       private int length = -1;
 
       @Override
-      public void handle(io.vertx.core.buffer.Buffer record) {
+      public void handle(Buffer record) {
+        if (socket.closed()) {
+          return; // the rest of a chunk that arrived with the frame that closed it
+        }
         if (length < 0) {
           int announced = record.getInt(0);
           if (announced < 0 || announced > hardLimit) {
@@ -204,7 +210,7 @@ public final class BridgeVerticle extends VerticleBase {
             return;
           }
           if (announced == 0) {
-            protocol.handle(socket, io.vertx.core.buffer.Buffer.buffer());
+            protocol.handle(socket, Buffer.buffer());
             return;
           }
           length = announced;

@@ -3,7 +3,9 @@ package dev.trcr.bridge;
 import dev.trcr.testing.Api.Session;
 import dev.trcr.testing.OneNode;
 import dev.trcr.testing.TestNodes;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.eventbus.bridge.tcp.impl.protocol.FrameParser;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -338,7 +340,11 @@ class TcpBridgeTest {
         int length = in.readInt();
         byte[] json = new byte[length];
         in.readFully(json);
-        return new JsonObject(new String(json, StandardCharsets.UTF_8));
+        // Decoded by the library's own parser: what trcr writes is what vertx-tcp-eventbus-bridge's clients read.
+        List<JsonObject> parsed = new ArrayList<>();
+        new FrameParser(ar -> parsed.add(ar.result())).handle(Buffer.buffer().appendInt(length).appendBytes(json));
+        assertEquals(1, parsed.size(), "one whole frame");
+        return parsed.get(0);
       } catch (SocketTimeoutException e) {
         throw new AssertionError("no frame within " + timeoutMs + " ms");
       } catch (IOException e) {
