@@ -207,6 +207,11 @@ public final class Node {
     return (int) vertx.sharedData().getLocalMap(LOCAL_MAP).getOrDefault("bridge.port", -1);
   }
 
+  /** The TCP event-bus bridge's port on this node; -1 when it is off ({@code TRCR_TCP_BRIDGE_PORT} -1). */
+  public int tcpBridgePort() {
+    return (int) vertx.sharedData().getLocalMap(LOCAL_MAP).getOrDefault("tcp-bridge.port", -1);
+  }
+
   /**
    * Stops the node in order: the edges stop taking sockets and requests first (bridge clients are told to reconnect
    * elsewhere), then each domain verticle stops taking commands and finishes those in flight, then the node leaves

@@ -61,6 +61,12 @@ public final class Tokens {
         new JWTOptions().setAlgorithm("HS256").setExpiresInSeconds(ttlSeconds));
   }
 
+  /** A token with its own lifetime (service accounts' tokens live for days, not minutes); revocable like any other. */
+  public String issue(UUID userId, int version, java.time.Duration ttl) {
+    return auth.generateToken(new JsonObject().put("sub", userId.toString()).put(VERSION_CLAIM, version),
+        new JWTOptions().setAlgorithm("HS256").setExpiresInSeconds(Math.toIntExact(ttl.toSeconds())));
+  }
+
   /** A verified token: its user, the token version it was issued with, and when it expires. */
   public record Verified(UUID userId, int version, long expiresAtMillis) {
   }

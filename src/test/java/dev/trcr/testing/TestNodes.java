@@ -24,6 +24,7 @@ public final class TestNodes {
           .put("TRCR_HTTP_HOST", "127.0.0.1")
           .put("TRCR_HTTP_PORT", 0)
           .put("TRCR_BRIDGE_PORT", 0)
+          .put("TRCR_TCP_BRIDGE_HOST", "127.0.0.1")
           .put("TRCR_PG_URL", TestDatabase.freshDatabaseUrl())
           .put("TRCR_PG_POOL_SIZE", 4)
           .put("TRCR_JWT_SECRET", JWT_SECRET)

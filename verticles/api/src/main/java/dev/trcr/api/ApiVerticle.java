@@ -522,8 +522,31 @@ public final class ApiVerticle extends VerticleBase {
 
   /** {@code POST /api/teams/{teamId}/service-tokens}: the workspace creates the account, the api mints its token. */
   private void createServiceToken(RoutingContext ctx) {
-    // TODO(service tokens): forward to WORKSPACE_SERVICE_TOKENS_CREATE and add "token" minted for the service user.
-    failure(ctx, ErrorCode.NOT_FOUND.exception("service tokens are not built yet"));
+    JsonObject body;
+    try {
+      body = body(ctx).put("teamId", Input.parseUuid("teamId", ctx.pathParam("teamId")).toString());
+    } catch (TrcrException e) {
+      failure(ctx, e);
+      return;
+    }
+    UUID user = ctx.get(USER);
+    DeliveryOptions options = Bus.fromEdge(new DeliveryOptions().setSendTimeout(busTimeoutMs), Bus.ORIGIN_REST,
+        ctx.get(Resolvers.REQUEST_ID));
+    String key = ctx.request().getHeader("Idempotency-Key");
+    if (key != null) {
+      options.addHeader(Idempotency.HEADER, key);
+    }
+    Bus.<JsonObject>request(vertx, Address.WORKSPACE_SERVICE_TOKENS_CREATE, body, user, options).onComplete(ar -> {
+      if (ar.failed()) {
+        failure(ctx, ar.cause());
+        return;
+      }
+      JsonObject account = ar.result().copy();
+      UUID serviceUser = UUID.fromString(account.getString("userId"));
+      int version = (Integer) account.remove("tokenVersion");
+      json(ctx, 201, account.put("token", tokens.issue(serviceUser, version,
+          java.time.Duration.ofDays(Config.integer(config(), "TRCR_SERVICE_TOKEN_TTL_DAYS")))));
+    });
   }
 
   /** {@code POST /hooks/git/{integrationId}}: the delivery's headers (lower-case) and raw body, as the provider sent them. */

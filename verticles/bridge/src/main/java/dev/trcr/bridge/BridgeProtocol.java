@@ -57,19 +57,19 @@ final class BridgeProtocol {
   void handle(BridgeSocket socket, Buffer data) {
     socket.lastSeen = System.currentTimeMillis();
     if (data.length() > limits.maxFrameBytes()) {
-      socket.write(Frames.error(Frames.FRAME_TOO_LARGE));
+      socket.write(Frame.error(Frames.FRAME_TOO_LARGE));
       return;
     }
     JsonObject frame;
     try {
       frame = new JsonObject(data);
     } catch (RuntimeException e) {
-      socket.write(Frames.error(Frames.INVALID_JSON));
+      socket.write(Frame.error(Frames.INVALID_JSON));
       return;
     }
     Object type = frame.getValue("type");
     if (!(type instanceof String t)) {
-      socket.write(Frames.error(Frames.MISSING_TYPE));
+      socket.write(Frame.error(Frames.MISSING_TYPE));
       return;
     }
     if (!"ping".equals(t) && socket.frames != null) {
@@ -80,25 +80,23 @@ final class BridgeProtocol {
       }
     }
     switch (t) {
-      case "ping" -> {
-        // lastSeen is all a ping does
-      }
+      case "ping" -> socket.write(Frame.pong()); // and lastSeen; SockJS clients get no pong
       case "register" -> register(socket, frame);
       case "unregister" -> unregister(socket, frame);
       case "send" -> send(socket, frame);
       case "publish" -> publish(socket, frame);
-      default -> socket.write(Frames.error(Frames.INVALID_TYPE));
+      default -> socket.write(Frame.error(Frames.INVALID_TYPE));
     }
   }
 
   private String address(BridgeSocket socket, JsonObject frame) {
     Object address = frame.getValue("address");
     if (!(address instanceof String a)) {
-      socket.write(Frames.error(Frames.MISSING_ADDRESS));
+      socket.write(Frame.error(Frames.MISSING_ADDRESS));
       return null;
     }
     if (a.length() > limits.maxAddressLength()) {
-      socket.write(Frames.error(Frames.MAX_ADDRESS_LENGTH));
+      socket.write(Frame.error(Frames.MAX_ADDRESS_LENGTH));
       return null;
     }
     return a;
@@ -113,15 +111,15 @@ final class BridgeProtocol {
     Address.Browser access = entry.map(Address::browser).orElse(Address.Browser.NONE);
     if (access != Address.Browser.SUBSCRIBE_TEAM_MEMBERS && access != Address.Browser.SUBSCRIBE_SELF
         && access != Address.Browser.SUBSCRIBE_CHANNEL_MEMBERS && access != Address.Browser.SUBSCRIBE_TEAM_ADMINS) {
-      socket.write(Frames.error(Frames.ACCESS_DENIED));
+      socket.write(Frame.error(Frames.ACCESS_DENIED));
       return;
     }
     if (socket.subscriptions.contains(address)) {
-      socket.write(Frames.error(Frames.ALREADY_REGISTERED));
+      socket.write(Frame.error(Frames.ALREADY_REGISTERED));
       return;
     }
     if (socket.subscriptions.size() >= limits.maxSubscriptions()) {
-      socket.write(Frames.error(Frames.MAX_HANDLERS));
+      socket.write(Frame.error(Frames.MAX_HANDLERS));
       return;
     }
     // Hold the slot while authorising, so a burst of registers cannot overshoot the limit.
@@ -140,12 +138,12 @@ final class BridgeProtocol {
           }
           if (ar.failed() && ar.cause() instanceof Unavailable) {
             socket.subscriptions.remove(address);
-            socket.write(Frames.error(Frames.REGISTRATION_FAILURE));
+            socket.write(Frame.error(Frames.REGISTRATION_FAILURE));
             return;
           }
           if (ar.failed() || !ar.result()) {
             socket.subscriptions.remove(address);
-            socket.write(Frames.error(Frames.ACCESS_DENIED));
+            socket.write(Frame.error(Frames.ACCESS_DENIED));
             return;
           }
           JsonObject headers = frame.getValue("headers") instanceof JsonObject h ? h : new JsonObject();
@@ -168,7 +166,7 @@ final class BridgeProtocol {
   private void publish(BridgeSocket socket, JsonObject frame) {
     // No address is open to publishing from a browser: every browser action is a command with a reply.
     if (address(socket, frame) != null) {
-      socket.write(Frames.error(Frames.ACCESS_DENIED));
+      socket.write(Frame.error(Frames.ACCESS_DENIED));
     }
   }
 
@@ -179,32 +177,32 @@ final class BridgeProtocol {
     }
     Object replyValue = frame.getValue("replyAddress");
     if (replyValue != null && (!(replyValue instanceof String r) || r.length() > REPLY_ADDRESS_LENGTH)) {
-      socket.write(Frames.error(Frames.INVALID_REPLY_ADDRESS));
+      socket.write(Frame.error(Frames.INVALID_REPLY_ADDRESS));
       return;
     }
     String replyAddress = (String) replyValue;
     boolean command = Address.of(address).map(a -> a.browser() == Address.Browser.SEND).orElse(false);
     if (!command) {
-      socket.write(Frames.error(Frames.ACCESS_DENIED));
+      socket.write(Frame.error(Frames.ACCESS_DENIED));
       return;
     }
     if (hub.draining()) {
       if (replyAddress != null) {
-        socket.write(Frames.failure(replyAddress, new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 503,
+        socket.write(Frame.failure(replyAddress, address, new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 503,
             new JsonObject().put("error", new JsonObject().put("code", "service_unavailable")
                 .put("message", "this node is shutting down; reconnect and retry")).encode())));
       }
       return;
     }
     if (socket.pendingReplies >= limits.maxPendingReplies()) {
-      socket.write(Frames.error(Frames.TOO_MANY_PENDING_REPLIES));
+      socket.write(Frame.error(Frames.TOO_MANY_PENDING_REPLIES));
       return;
     }
     socket.pendingReplies++;
     authenticate(socket, frame).onComplete(auth -> {
       if (auth.failed()) {
         socket.pendingReplies--;
-        socket.write(Frames.error(Frames.ACCESS_DENIED));
+        socket.write(Frame.error(Frames.ACCESS_DENIED));
         return;
       }
       long wait = users.acquire(auth.result());
@@ -217,7 +215,7 @@ final class BridgeProtocol {
       if (!(body instanceof JsonObject)) {
         socket.pendingReplies--;
         if (replyAddress != null) {
-          socket.write(Frames.failure(replyAddress, new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 400,
+          socket.write(Frame.failure(replyAddress, address, new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 400,
               new JsonObject().put("error", new JsonObject().put("code", "invalid_json")
                   .put("message", "the body must be a JSON object")).encode())));
         }
@@ -238,11 +236,11 @@ final class BridgeProtocol {
         }
         if (reply.succeeded()) {
           Message<Object> message = reply.result();
-          socket.write(Frames.rec(replyAddress, message.body(), null));
+          socket.write(Frame.reply(replyAddress, message.body()));
         } else {
           ReplyException failure = reply.cause() instanceof ReplyException r ? r
               : new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 500, reply.cause().getMessage());
-          socket.write(Frames.failure(replyAddress, failure));
+          socket.write(Frame.failure(replyAddress, address, failure));
         }
       });
     });
@@ -255,9 +253,10 @@ final class BridgeProtocol {
   private void refuseThrottled(BridgeSocket socket, String type, JsonObject frame, long waitMillis) {
     if ("send".equals(type) && frame.getValue("replyAddress") instanceof String replyAddress
         && replyAddress.length() <= REPLY_ADDRESS_LENGTH) {
-      socket.write(Frames.failure(replyAddress, RateLimiter.limited(waitMillis).toReply()));
+      socket.write(Frame.failure(replyAddress, frame.getValue("address") instanceof String a ? a : null,
+          RateLimiter.limited(waitMillis).toReply()));
     } else {
-      socket.write(Frames.error(Frames.RATE_LIMITED));
+      socket.write(Frame.error(Frames.RATE_LIMITED));
     }
   }
 

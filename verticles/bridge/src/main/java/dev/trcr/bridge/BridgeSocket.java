@@ -2,7 +2,6 @@ package dev.trcr.bridge;
 
 import dev.trcr.kernel.TokenBucket;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,8 +12,9 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * One browser's socket on this node: who it is (once a frame carried a valid token), what it subscribed to, and how
- * far behind it is. Used only on the bridge verticle's event loop.
+ * One client's socket on this node (a browser over SockJS or a service over TCP, see {@link Transport}): who it is
+ * (once a frame carried a valid token), what it subscribed to, and how far behind it is. Used only on the bridge
+ * verticle's event loop.
  */
 final class BridgeSocket {
 
@@ -22,10 +22,12 @@ final class BridgeSocket {
   static final int CLOSE_PING_TIMEOUT = 4000;
   static final int CLOSE_SLOW_CONSUMER = 4008;
   static final int CLOSE_NODE_FULL = 4029;
+  /** A TCP frame announced a length far over the frame limit: the stream cannot be resynchronised, so it ends. */
+  static final int CLOSE_FRAME_TOO_LARGE = 1009;
   /** The user logged out or changed their password: the token this socket proved is revoked. */
   static final int CLOSE_TOKEN_REVOKED = 4401;
 
-  final SockJSSocket sock;
+  final Transport sock;
   final Set<String> subscriptions = new HashSet<>();
   private final BridgeLimits limits;
   private final Hub hub;
@@ -44,7 +46,7 @@ final class BridgeSocket {
   private long bytesWhileCongested;
   private boolean closed;
 
-  BridgeSocket(SockJSSocket sock, BridgeLimits limits, Hub hub) {
+  BridgeSocket(Transport sock, BridgeLimits limits, Hub hub) {
     this.sock = sock;
     this.limits = limits;
     this.hub = hub;
@@ -62,12 +64,16 @@ final class BridgeSocket {
    * is dropped), but past {@code maxQueuedBytes} or {@code slowClientMs} the socket is closed, so a stalled client
    * costs the node a bounded amount of memory. The client reconnects and reloads.
    */
-  void write(Buffer frame) {
+  void write(Frame frame) {
     if (closed) {
       return;
     }
+    Buffer data = sock.encode(frame);
+    if (data == null) {
+      return;
+    }
     try {
-      writeOrCloseSlow(frame);
+      writeOrCloseSlow(data);
     } catch (IllegalStateException gone) {
       // The transport closed before its close handler ran: this socket is done; the other subscribers are not.
       closedByPeer();
@@ -94,7 +100,7 @@ final class BridgeSocket {
   }
 
   /** A live frame kept back while the journal replays what the client missed. */
-  private record Held(Long seq, Buffer frame) {
+  private record Held(Long seq, Frame frame) {
   }
 
   /** Addresses being recovered (register with {@code since}) and the live frames that arrived meanwhile. */
@@ -114,7 +120,7 @@ final class BridgeSocket {
   }
 
   /** A live event for one of this socket's addresses: written now, or after that address's replay. */
-  void deliver(String address, Long seq, Buffer frame) {
+  void deliver(String address, Long seq, Frame frame) {
     List<Held> held = holding == null ? null : holding.get(address);
     if (held == null) {
       write(frame);
@@ -127,13 +133,13 @@ final class BridgeSocket {
    * The replay of {@code address} is ready: either a reset, or the missed frames up to {@code lastReplayed}. Then the
    * live frames kept back meanwhile follow, without the ones the replay already carried.
    */
-  void replayed(String address, io.vertx.core.json.JsonObject reset, List<Buffer> frames, long lastReplayed) {
+  void replayed(String address, io.vertx.core.json.JsonObject reset, List<Frame> frames, long lastReplayed) {
     List<Held> held = holding == null ? null : holding.remove(address);
     if (held == null || closed) {
       return;
     }
     if (reset != null) {
-      write(Frames.rec(address, reset, null));
+      write(Frame.event(address, reset));
     } else {
       frames.forEach(this::write);
     }

@@ -11,9 +11,15 @@ import dev.trcr.kernel.SecurityHeaders;
 import dev.trcr.kernel.TokenVersions;
 import dev.trcr.kernel.Tokens;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.parsetools.RecordParser;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -30,7 +36,8 @@ import java.util.UUID;
  * The event-bus bridge browsers join with {@code @vertx/eventbus-bridge-client.js} over SockJS (every transport, and
  * the raw WebSocket at {@code /eventbus/websocket}). It is a per-node hub ({@link Hub}): one bus consumer per address
  * for all local sockets, frames encoded once, bounded sockets ({@link BridgeLimits}), and the authorisation rules of
- * {@link BridgeProtocol}.
+ * {@link BridgeProtocol}. With {@code TRCR_TCP_BRIDGE_PORT} it also serves services over TCP with the framing of
+ * {@code vertx-tcp-eventbus-bridge}: the same hub, protocol and limits, only the wire differs ({@link Transport}).
  */
 public final class BridgeVerticle extends VerticleBase {
 
@@ -38,6 +45,7 @@ public final class BridgeVerticle extends VerticleBase {
   private TokenVersions versions;
   private Pool healthPool;
   private HttpServer server;
+  private NetServer tcpServer;
   private List<String> allowedOrigins;
   private BridgeLimits limits;
   private Hub hub;
@@ -114,7 +122,26 @@ public final class BridgeVerticle extends VerticleBase {
         .onSuccess(s -> {
           server = s;
           vertx.sharedData().getLocalMap(Node.LOCAL_MAP).put("bridge.port", s.actualPort());
-          presence.start();
+        })
+        .compose(s -> listenTcp())
+        .onSuccess(ignored -> presence.start());
+  }
+
+  /** The TCP bridge, when {@code TRCR_TCP_BRIDGE_PORT} is 0 (an ephemeral port, for tests) or more; -1 = off. */
+  private Future<?> listenTcp() {
+    int port = Config.integer(config(), "TRCR_TCP_BRIDGE_PORT");
+    if (port < 0) {
+      return Future.succeededFuture();
+    }
+    return vertx.createNetServer(new NetServerOptions()
+            .setHost(Config.string(config(), "TRCR_TCP_BRIDGE_HOST"))
+            .setPort(port)
+            .setTcpNoDelay(true))
+        .connectHandler(this::acceptTcp)
+        .listen()
+        .onSuccess(s -> {
+          tcpServer = s;
+          vertx.sharedData().getLocalMap(Node.LOCAL_MAP).put("tcp-bridge.port", s.actualPort());
         });
   }
 
@@ -128,6 +155,7 @@ public final class BridgeVerticle extends VerticleBase {
           }
         })
         .compose(ignored -> server == null ? Future.succeededFuture() : server.close())
+        .compose(ignored -> tcpServer == null ? Future.succeededFuture() : tcpServer.close())
         .compose(ignored -> Future.all(healthPool == null ? Future.succeededFuture() : healthPool.close(),
             versions == null ? Future.succeededFuture() : versions.stop()));
   }
@@ -147,11 +175,66 @@ public final class BridgeVerticle extends VerticleBase {
           + " sockets; try another node");
       return;
     }
-    BridgeSocket socket = new BridgeSocket(sock, limits, hub);
+    BridgeSocket socket = new BridgeSocket(Transport.sockJs(sock), limits, hub);
     hub.add(socket);
     sock.handler(data -> protocol.handle(socket, data));
     sock.closeHandler(v -> socket.closedByPeer());
     sock.exceptionHandler(e -> socket.closedByPeer());
+  }
+
+  /**
+   * A service's TCP connection: 4-byte big-endian length, then that many bytes of JSON, as
+   * {@code vertx-tcp-eventbus-bridge}'s clients write them. A frame somewhat over the limit is read and refused with
+   * an err frame by the protocol, like on SockJS; a length far beyond it closes the connection before it is buffered.
+   * (The library's own {@code FrameParser} buffers whatever length it is told, so it cannot enforce that.)
+   */
+  private void acceptTcp(NetSocket sock) {
+    Transport transport = Transport.tcp(sock);
+    if (hub.socketCount() >= limits.maxSockets()) {
+      transport.close(BridgeSocket.CLOSE_NODE_FULL, "this node holds its limit of " + limits.maxSockets()
+          + " sockets; try another node");
+      return;
+    }
+    BridgeSocket socket = new BridgeSocket(transport, limits, hub);
+    hub.add(socket);
+    int hardLimit = 4 * limits.maxFrameBytes() + 1024;
+    RecordParser parser = RecordParser.newFixed(4);
+    parser.handler(new Handler<>() {
+      private int length = -1;
+
+      @Override
+      public void handle(Buffer record) {
+        if (socket.closed()) {
+          return; // the rest of a chunk that arrived with the frame that closed it
+        }
+        if (length < 0) {
+          int announced = record.getInt(0);
+          if (announced < 0 || announced > hardLimit) {
+            socket.write(Frame.error(Frames.FRAME_TOO_LARGE));
+            socket.close(BridgeSocket.CLOSE_FRAME_TOO_LARGE, "a frame of " + announced + " bytes; the limit is "
+                + limits.maxFrameBytes());
+            return;
+          }
+          if (announced == 0) {
+            protocol.handle(socket, Buffer.buffer());
+            return;
+          }
+          length = announced;
+          parser.fixedSizeMode(length);
+        } else {
+          length = -1;
+          parser.fixedSizeMode(4);
+          protocol.handle(socket, record);
+        }
+      }
+    });
+    sock.handler(data -> {
+      if (!socket.closed()) {
+        parser.handle(data);
+      }
+    });
+    sock.closeHandler(v -> socket.closedByPeer());
+    sock.exceptionHandler(e -> sock.close());
   }
 
   /** Browsers always send Origin; a page from a foreign origin cannot open the bridge. Non-browser clients send none. */

@@ -1,17 +1,11 @@
 package dev.trcr.bridge;
 
-import io.vertx.core.MultiMap;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.json.JsonObject;
-
 /**
- * The frames of {@code @vertx/eventbus-bridge-client.js} 1.0.0, as the built-in Vert.x bridge writes them. A frame is
- * encoded once and the same buffer is written to every local subscriber.
+ * The error codes a client receives in an {@code err} frame: the built-in Vert.x bridges' names, plus trcr's own
+ * limits. Frames themselves are {@link Frame}s, encoded per transport.
  */
 final class Frames {
 
-  // Error bodies the official client receives in onerror (the built-in bridge's names, plus trcr's own limits).
   static final String ACCESS_DENIED = "access_denied";
   static final String INVALID_JSON = "invalid_json";
   static final String MISSING_TYPE = "missing_type";
@@ -28,35 +22,5 @@ final class Frames {
   static final String RATE_LIMITED = "rate_limited";
 
   private Frames() {
-  }
-
-  /** A message delivered to {@code address}: {@code {"type":"rec","address":…,"body":…,"headers"?:…}}. */
-  static Buffer rec(String address, Object body, MultiMap headers) {
-    JsonObject frame = new JsonObject().put("type", "rec").put("address", address).put("body", body);
-    if (headers != null && !headers.isEmpty()) {
-      JsonObject copy = new JsonObject();
-      for (String name : headers.names()) {
-        var values = headers.getAll(name);
-        copy.put(name, values.size() == 1 ? values.get(0) : values);
-      }
-      frame.put("headers", copy);
-    }
-    return frame.toBuffer();
-  }
-
-  /** A protocol error with no address, delivered to the client's {@code onerror}. */
-  static Buffer error(String body) {
-    return new JsonObject().put("type", "err").put("body", body).toBuffer();
-  }
-
-  /** A failed reply to a {@code send}: delivered to the callback registered under {@code replyAddress}. */
-  static Buffer failure(String replyAddress, ReplyException failure) {
-    return new JsonObject()
-        .put("type", "err")
-        .put("address", replyAddress)
-        .put("failureCode", failure.failureCode())
-        .put("failureType", failure.failureType().name())
-        .put("message", failure.getMessage())
-        .toBuffer();
   }
 }

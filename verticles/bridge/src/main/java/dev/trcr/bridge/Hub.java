@@ -4,7 +4,6 @@ import dev.trcr.kernel.Address;
 import dev.trcr.kernel.Bus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
@@ -274,7 +273,7 @@ final class Hub {
   }
 
   private void emit(Topic topic, Long seq, Object body) {
-    Buffer frame = Frames.rec(topic.address, body, null);
+    Frame frame = Frame.event(topic.address, body);
     // A write may close a slow socket, which unsubscribes it: iterate over a snapshot.
     BridgeSocket[] targets = topic.subscribers.toArray(new BridgeSocket[0]);
     for (BridgeSocket s : targets) {
@@ -307,10 +306,10 @@ final class Hub {
         socket.replayed(topic.address, reset(topic.address), null, Long.MIN_VALUE);
         return null;
       }
-      List<Buffer> frames = new ArrayList<>(events.size());
+      List<Frame> frames = new ArrayList<>(events.size());
       long last = after;
       for (Object o : events) {
-        frames.add(Frames.rec(topic.address, o, null));
+        frames.add(Frame.event(topic.address, o));
         last = ((JsonObject) o).getLong("seq");
       }
       socket.replayed(topic.address, null, frames, last);

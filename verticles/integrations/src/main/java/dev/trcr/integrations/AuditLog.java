@@ -41,7 +41,7 @@ final class AuditLog {
 
   /** The entities the verticles record changes of (the {@code entity} filter accepts these only). */
   static final Set<String> ENTITIES = Set.of("team", "member", "project", "project_rate", "time_entry", "channel",
-      "message", "column", "task", "client", "billing_settings", "invoice", "git_integration", "webhook");
+      "message", "column", "task", "client", "billing_settings", "invoice", "git_integration", "webhook", "service_token");
 
   private static final String INSERT = "INSERT INTO integrations.audit_entries (id, owner, source_id, at, team_id, "
       + "actor_id, origin, request_id, entity, entity_id, action, changes) "

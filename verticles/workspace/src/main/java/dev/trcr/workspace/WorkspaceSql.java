@@ -11,9 +11,11 @@ final class WorkspaceSql {
   static final String INSERT_USER =
       "INSERT INTO workspace.users (id, email, name, password_hash) VALUES ($1, $2, $3, $4)";
   static final String USER_BY_EMAIL =
-      "SELECT id, email, name, password_hash, token_version FROM workspace.users WHERE email = $1";
+      "SELECT id, email, name, password_hash, token_version, kind FROM workspace.users WHERE email = $1";
   static final String USER_WITH_HASH_BY_ID =
-      "SELECT id, email, name, password_hash, token_version FROM workspace.users WHERE id = $1";
+      "SELECT id, email, name, password_hash, token_version, kind FROM workspace.users WHERE id = $1";
+  static final String KIND_OF_USER =
+      "SELECT kind FROM workspace.users WHERE id = $1";
   static final String TOKEN_VERSION =
       "SELECT token_version FROM workspace.users WHERE id = $1";
   static final String REVOKE_TOKENS =
@@ -78,4 +80,22 @@ final class WorkspaceSql {
   static final String SET_ROLE =
       "UPDATE workspace.memberships m SET role = $3 FROM workspace.users u "
           + "WHERE m.team_id = $1 AND m.user_id = $2 AND u.id = m.user_id RETURNING u.id, u.name, u.email, m.role";
+
+  // --- service accounts
+  static final String SERVICE_TOKEN_COLUMNS = "id, team_id, user_id, name, role, created_by, created_at, revoked_at";
+  static final String INSERT_SERVICE_USER =
+      "INSERT INTO workspace.users (id, email, name, password_hash, kind) VALUES ($1, $2, $3, NULL, 'service') "
+          + "RETURNING token_version";
+  static final String INSERT_SERVICE_TOKEN =
+      "INSERT INTO workspace.service_tokens (id, team_id, user_id, name, role, created_by) "
+          + "VALUES ($1, $2, $3, $4, $5, $6) RETURNING " + SERVICE_TOKEN_COLUMNS;
+  static final String SERVICE_TOKENS =
+      "SELECT " + SERVICE_TOKEN_COLUMNS + " FROM workspace.service_tokens WHERE team_id = $1 ORDER BY created_at, id";
+  static final String LOCK_SERVICE_TOKEN =
+      "SELECT " + SERVICE_TOKEN_COLUMNS + " FROM workspace.service_tokens WHERE team_id = $1 AND id = $2 FOR UPDATE";
+  static final String REVOKE_SERVICE_TOKEN =
+      "UPDATE workspace.service_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 "
+          + "RETURNING " + SERVICE_TOKEN_COLUMNS;
+  static final String DELETE_MEMBERSHIP =
+      "DELETE FROM workspace.memberships WHERE team_id = $1 AND user_id = $2";
 }

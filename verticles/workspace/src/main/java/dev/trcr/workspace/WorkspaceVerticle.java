@@ -31,6 +31,7 @@ public final class WorkspaceVerticle extends VerticleBase {
   private static final Set<String> GRANTABLE_ROLES = Set.of("member", "admin");
   private static final Set<String> MANAGERS = Set.of("owner", "admin");
   private static final int USERS_TEAMS_MAX = 10_000;
+  private static final String SERVICE = "service";
 
   private final Passwords passwords = new Passwords();
   private Pool pool;
@@ -72,6 +73,9 @@ public final class WorkspaceVerticle extends VerticleBase {
               .on(Address.WORKSPACE_TOKENS_REVOKE, this::revokeTokens)
               .on(Address.WORKSPACE_PASSWORD_CHANGE, this::changePassword)
               .on(Address.WORKSPACE_TOKENS_VERSION, this::tokenVersion)
+              .idempotent(Address.WORKSPACE_SERVICE_TOKENS_CREATE, this::createServiceToken)
+              .on(Address.WORKSPACE_SERVICE_TOKENS_LIST, this::listServiceTokens)
+              .on(Address.WORKSPACE_SERVICE_TOKENS_REVOKE, this::revokeServiceToken)
               .on(Address.WORKSPACE_JOURNAL_FEED, journal::feed);
           return commands.ready();
         });
@@ -106,7 +110,12 @@ public final class WorkspaceVerticle extends VerticleBase {
     return pool.preparedQuery(WorkspaceSql.USER_BY_EMAIL).execute(Tuple.of(email)).compose(rows -> {
       Row row = first(rows);
       String hash = row == null ? decoyHash : row.getString("password_hash");
-      return vertx.executeBlocking(() -> passwords.verify(password, hash), false).map(ok -> {
+      boolean service = row != null && SERVICE.equals(row.getString("kind"));
+      String checked = service || hash == null ? decoyHash : hash;
+      return vertx.executeBlocking(() -> passwords.verify(password, checked), false).map(ok -> {
+        if (service) {
+          throw ErrorCode.FORBIDDEN.exception("a service account cannot log in; it uses the token it was given");
+        }
         if (!ok || row == null) {
           throw ErrorCode.INVALID_CREDENTIALS.exception();
         }
@@ -133,6 +142,9 @@ public final class WorkspaceVerticle extends VerticleBase {
       Row u = first(rows);
       if (u == null) {
         throw ErrorCode.UNAUTHENTICATED.exception("the token's user no longer exists");
+      }
+      if (SERVICE.equals(u.getString("kind"))) {
+        throw ErrorCode.FORBIDDEN.exception("a service account has no password");
       }
       String oldHash = u.getString("password_hash");
       return vertx.executeBlocking(() -> passwords.verify(current, oldHash) ? passwords.hash(next) : null, false)
@@ -231,12 +243,13 @@ public final class WorkspaceVerticle extends VerticleBase {
     UUID caller = Bus.caller(msg);
     String name = Input.of(msg.body()).string("name", 1, 100);
     UUID id = UUID.randomUUID();
-    return pool.withTransaction(conn -> conn.preparedQuery(WorkspaceSql.INSERT_TEAM).execute(Tuple.of(id, name))
+    return requirePerson(caller, "a service account cannot create teams").compose(ok -> pool.withTransaction(conn ->
+        conn.preparedQuery(WorkspaceSql.INSERT_TEAM).execute(Tuple.of(id, name))
             .compose(ignored -> conn.preparedQuery(WorkspaceSql.INSERT_MEMBERSHIP).execute(Tuple.of(id, caller, "owner")))
             .compose(ignored -> journal.record(conn, msg, Journal.Change.created(id, "team", id,
                 new JsonObject().put("name", name))))
             .compose(ignored -> journal.record(conn, msg, Journal.Change.created(id, "member", caller,
-                new JsonObject().put("role", "owner")))))
+                new JsonObject().put("role", "owner"))))))
         .map(ignored -> new JsonObject().put("id", id.toString()).put("name", name).put("role", "owner"));
   }
 
@@ -250,7 +263,8 @@ public final class WorkspaceVerticle extends VerticleBase {
         .compose(ignored -> pool.preparedQuery(WorkspaceSql.USER_BY_EMAIL).execute(Tuple.of(email)))
         .compose(rows -> {
           Row u = first(rows);
-          if (u == null) {
+          if (u == null || SERVICE.equals(u.getString("kind"))) {
+            // A service account belongs to the one team it was created for.
             throw ErrorCode.USER_NOT_FOUND.field("email", "no trcr account has this email; ask them to sign up first");
           }
           return pool.withTransaction(conn -> conn.preparedQuery(WorkspaceSql.INSERT_MEMBERSHIP)
@@ -287,7 +301,14 @@ public final class WorkspaceVerticle extends VerticleBase {
           if (ownerIds.contains(userId) && !"owner".equals(role) && ownerIds.size() == 1) {
             throw ErrorCode.LAST_OWNER.field("role", "this is the team's only owner; make someone else owner first");
           }
-          return conn.preparedQuery(WorkspaceSql.ROLE_OF).execute(Tuple.of(teamId, userId));
+          Future<Void> allowed = !"owner".equals(role) ? Future.succeededFuture()
+              : conn.preparedQuery(WorkspaceSql.KIND_OF_USER).execute(Tuple.of(userId)).map(kind -> {
+                if (first(kind) != null && SERVICE.equals(first(kind).getString("kind"))) {
+                  throw ErrorCode.FORBIDDEN.exception("a service account cannot be an owner");
+                }
+                return null;
+              });
+          return allowed.compose(ok -> conn.preparedQuery(WorkspaceSql.ROLE_OF).execute(Tuple.of(teamId, userId)));
         })
         .compose(previous -> conn.preparedQuery(WorkspaceSql.SET_ROLE).execute(Tuple.of(teamId, userId, role))
             .compose(rows -> {
@@ -612,6 +633,104 @@ public final class WorkspaceVerticle extends VerticleBase {
           "hourlyRate has more than " + digits + " decimal places for " + currency);
     }
     return rate.setScale(digits, RoundingMode.UNNECESSARY);
+  }
+
+  // --- service accounts ---------------------------------------------------------------------------------------------
+
+  /**
+   * A user of kind service, member of this one team with the role given; the api mints its token from the reply.
+   * Its email is synthetic (unique, under the reserved {@code .invalid} domain) and it has no password.
+   */
+  private Future<JsonObject> createServiceToken(Message<JsonObject> msg) {
+    UUID caller = Bus.caller(msg);
+    Input in = Input.of(msg.body());
+    UUID teamId = in.uuid("teamId");
+    String name = in.string("name", 1, 100);
+    String role = in.oneOf("role", GRANTABLE_ROLES, "member");
+    UUID id = UUID.randomUUID();
+    UUID userId = UUID.randomUUID();
+    return requireRole(teamId, caller, MANAGERS)
+        .compose(ignored -> requirePerson(caller, "a service account cannot create service tokens"))
+        .compose(ignored -> pool.withTransaction(conn -> conn.preparedQuery(WorkspaceSql.INSERT_SERVICE_USER)
+            .execute(Tuple.of(userId, "service-" + userId + "@service.trcr.invalid", name))
+            .compose(user -> conn.preparedQuery(WorkspaceSql.INSERT_MEMBERSHIP).execute(Tuple.of(teamId, userId, role))
+                .compose(m -> conn.preparedQuery(WorkspaceSql.INSERT_SERVICE_TOKEN)
+                    .execute(Tuple.of(id, teamId, userId, name, role, caller)))
+                .compose(rows -> {
+                  JsonObject token = serviceToken(first(rows)).put("tokenVersion", versionOf(first(user)));
+                  return journal.record(conn, msg, Journal.Change.created(teamId, "service_token", id,
+                      new JsonObject().put("name", name).put("role", role).put("userId", userId.toString())))
+                      .map(token);
+                }))));
+  }
+
+  private Future<JsonArray> listServiceTokens(Message<JsonObject> msg) {
+    UUID caller = Bus.caller(msg);
+    UUID teamId = Input.of(msg.body()).uuid("teamId");
+    return requireRole(teamId, caller, MANAGERS)
+        .compose(ignored -> pool.preparedQuery(WorkspaceSql.SERVICE_TOKENS).execute(Tuple.of(teamId)))
+        .map(rows -> {
+          JsonArray out = new JsonArray();
+          rows.forEach(r -> out.add(serviceToken(r)));
+          return out;
+        });
+  }
+
+  /**
+   * The account leaves the team, is marked revoked, and its token version rises: every edge refuses its token from
+   * then on and the bridges close its sockets (workspace.tokens-revoked). Revoking twice is harmless.
+   */
+  private Future<JsonObject> revokeServiceToken(Message<JsonObject> msg) {
+    UUID caller = Bus.caller(msg);
+    Input in = Input.of(msg.body());
+    UUID teamId = in.uuid("teamId");
+    UUID tokenId = in.uuid("tokenId");
+    return requireRole(teamId, caller, MANAGERS).compose(ignored -> pool.withTransaction(conn -> conn
+            .preparedQuery(WorkspaceSql.LOCK_SERVICE_TOKEN).execute(Tuple.of(teamId, tokenId))
+            .compose(rows -> {
+              Row token = first(rows);
+              if (token == null) {
+                throw ErrorCode.NOT_FOUND.exception("no such service token in this team");
+              }
+              UUID userId = token.getUUID("user_id");
+              boolean wasRevoked = token.getValue("revoked_at") != null;
+              return conn.preparedQuery(WorkspaceSql.DELETE_MEMBERSHIP).execute(Tuple.of(teamId, userId))
+                  .compose(d -> conn.preparedQuery(WorkspaceSql.REVOKE_SERVICE_TOKEN).execute(Tuple.of(tokenId)))
+                  .compose(d -> conn.preparedQuery(WorkspaceSql.REVOKE_TOKENS).execute(Tuple.of(userId)))
+                  .compose(version -> (wasRevoked ? Future.<Void>succeededFuture()
+                      : journal.record(conn, msg, Journal.Change.deleted(teamId, "service_token", tokenId,
+                          new JsonObject().put("name", token.getString("name")).put("role", token.getString("role")))))
+                      .map(v -> new JsonObject().put("userId", userId.toString())
+                          .put("version", versionOf(first(version)))));
+            })))
+        .map(revoked -> {
+          // After commit: edges that ask the workspace again must already see the raised version.
+          revoked(UUID.fromString(revoked.getString("userId")), revoked.getInteger("version"));
+          return new JsonObject();
+        });
+  }
+
+  private static JsonObject serviceToken(Row r) {
+    return new JsonObject()
+        .put("id", r.getUUID("id").toString())
+        .put("teamId", r.getUUID("team_id").toString())
+        .put("name", r.getString("name"))
+        .put("role", r.getString("role"))
+        .put("userId", r.getUUID("user_id").toString())
+        .put("createdAt", Times.iso(r.getOffsetDateTime("created_at")))
+        .put("createdBy", r.getUUID("created_by") == null ? null : r.getUUID("created_by").toString())
+        .put("revokedAt", r.getOffsetDateTime("revoked_at") == null ? null : Times.iso(r.getOffsetDateTime("revoked_at")));
+  }
+
+  /** Service accounts act for their team; what only a person may do (teams, tokens, passwords) is refused them. */
+  private Future<Void> requirePerson(UUID userId, String refusal) {
+    return pool.preparedQuery(WorkspaceSql.KIND_OF_USER).execute(Tuple.of(userId)).map(rows -> {
+      Row r = first(rows);
+      if (r != null && SERVICE.equals(r.getString("kind"))) {
+        throw ErrorCode.FORBIDDEN.exception(refusal);
+      }
+      return null;
+    });
   }
 
   // --- shared -------------------------------------------------------------------------------------------------------
