@@ -90,7 +90,7 @@ public enum Address {
       "Revoke a service account's token (owner/admin): it leaves the team and its token is refused from then on; its "
           + "open bridge sockets close (4401) through workspace.tokens-revoked.",
       json("{\"teamId\":\"<uuid>\",\"tokenId\":\"<uuid>\"}"),
-      json("{}")),
+      json("{\"userId\":\"<uuid>\",\"version\":1}")),
   WORKSPACE_TOKENS_VERSION("workspace.tokens.version", Kind.COMMAND, "workspace", Browser.NONE,
       "Internal: a user's current token version (tokens with an older one are revoked); the edges cache it.",
       json("{\"userId\":\"<uuid>\"}"),

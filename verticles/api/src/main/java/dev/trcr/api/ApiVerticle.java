@@ -229,8 +229,7 @@ public final class ApiVerticle extends VerticleBase {
     router.post("/api/teams/:teamId/service-tokens").handler(this::createServiceToken);
     router.get("/api/teams/:teamId/service-tokens")
         .handler(ctx -> forward(ctx, Address.WORKSPACE_SERVICE_TOKENS_LIST, 200, false));
-    router.delete("/api/teams/:teamId/service-tokens/:tokenId")
-        .handler(ctx -> forward(ctx, Address.WORKSPACE_SERVICE_TOKENS_REVOKE, 204, false));
+    router.delete("/api/teams/:teamId/service-tokens/:tokenId").handler(this::revokeServiceToken);
 
     // integrations (routes of the integrations verticle's commands)
     String team = "/api/teams/:teamId";
@@ -547,6 +546,29 @@ public final class ApiVerticle extends VerticleBase {
       json(ctx, 201, account.put("token", tokens.issue(serviceUser, version,
           java.time.Duration.ofDays(Config.integer(config(), "TRCR_SERVICE_TOKEN_TTL_DAYS")))));
     });
+  }
+
+  /** Revokes a service account; like a logout, its new token version applies on this node before the answer. */
+  private void revokeServiceToken(RoutingContext ctx) {
+    JsonObject body;
+    try {
+      body = new JsonObject().put("teamId", Input.parseUuid("teamId", ctx.pathParam("teamId")).toString())
+          .put("tokenId", Input.parseUuid("tokenId", ctx.pathParam("tokenId")).toString());
+    } catch (TrcrException e) {
+      failure(ctx, e);
+      return;
+    }
+    DeliveryOptions options = Bus.fromEdge(new DeliveryOptions().setSendTimeout(busTimeoutMs), Bus.ORIGIN_REST,
+        ctx.get(Resolvers.REQUEST_ID));
+    Bus.<JsonObject>request(vertx, Address.WORKSPACE_SERVICE_TOKENS_REVOKE, body, ctx.get(USER), options)
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            failure(ctx, ar.cause());
+            return;
+          }
+          versions.apply(UUID.fromString(ar.result().getString("userId")), ar.result().getInteger("version"));
+          ctx.response().setStatusCode(204).end();
+        });
   }
 
   /** {@code POST /hooks/git/{integrationId}}: the delivery's headers (lower-case) and raw body, as the provider sent them. */

@@ -76,7 +76,7 @@ final class Inbox {
 
   /** Queues the note's email if email is on, the note has an address, and the user has not turned the kind off. */
   private Future<Boolean> queueEmail(SqlConnection conn, Note note, UUID notificationId) {
-    if (!emailEnabled || note.email() == null) {
+    if (!emailEnabled || note.email() == null || undeliverable(note.email())) {
       return Future.succeededFuture(false);
     }
     return conn.preparedQuery(NotificationsSql.SETTINGS).execute(Tuple.of(note.userId())).compose(rows -> {
@@ -90,6 +90,14 @@ final class Inbox {
               null, null}))
           .map(queued -> queued.size() > 0);
     });
+  }
+
+  /**
+   * Addresses under the reserved {@code .invalid} top-level domain (RFC 2606) never receive mail: service accounts
+   * have one ({@code service-<id>@service.trcr.invalid}) and see their notifications in the app or over the bus only.
+   */
+  static boolean undeliverable(String address) {
+    return address.toLowerCase(java.util.Locale.ROOT).endsWith(".invalid");
   }
 
   static Future<Long> unread(SqlConnection conn, UUID userId) {

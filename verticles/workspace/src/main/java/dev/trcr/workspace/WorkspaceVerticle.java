@@ -706,7 +706,7 @@ public final class WorkspaceVerticle extends VerticleBase {
         .map(revoked -> {
           // After commit: edges that ask the workspace again must already see the raised version.
           revoked(UUID.fromString(revoked.getString("userId")), revoked.getInteger("version"));
-          return new JsonObject();
+          return revoked; // the api applies the version at once, as for a logout
         });
   }
 
