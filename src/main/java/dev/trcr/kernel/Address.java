@@ -417,11 +417,11 @@ public enum Address {
   NOTIFICATIONS_SETTINGS_GET("notifications.settings.get", Kind.COMMAND, "notifications", Browser.NONE,
       "The caller's email settings per kind (all on by default) and whether this installation sends email at all.",
       json("{}"),
-      json("{\"email\":{\"invoice_issued\":true,\"invoice_overdue\":true,\"mention\":true,\"task_assigned\":false,\"timer_forgotten\":true},\"emailEnabled\":true}")),
+      json("{\"email\":{\"invoice_issued\":true,\"invoice_overdue\":true,\"mention\":true,\"task_assigned\":false,\"timer_forgotten\":true,\"webhook_disabled\":true},\"emailEnabled\":true}")),
   NOTIFICATIONS_SETTINGS_UPDATE("notifications.settings.update", Kind.COMMAND, "notifications", Browser.NONE,
       "Turn email per kind on or off (400 validation_failed for an unknown kind or a non-boolean); the kinds not given stay.",
       json("{\"email\":{\"task_assigned\":false}}"),
-      json("{\"email\":{\"invoice_issued\":true,\"invoice_overdue\":true,\"mention\":true,\"task_assigned\":false,\"timer_forgotten\":true},\"emailEnabled\":true}")),
+      json("{\"email\":{\"invoice_issued\":true,\"invoice_overdue\":true,\"mention\":true,\"task_assigned\":false,\"timer_forgotten\":true,\"webhook_disabled\":true},\"emailEnabled\":true}")),
 
   // --- integrations: git sync, outgoing webhooks, the audit log -------------------------------------------------------
   INTEGRATIONS_JOURNAL_FEED("integrations.journal.feed", Kind.COMMAND, "integrations", Browser.NONE,

@@ -41,6 +41,8 @@ final class WebhookSender {
   private static final System.Logger LOG = System.getLogger(WebhookSender.class.getName());
   private static final int MAX_IN_FLIGHT = 64;
   private static final int ERROR_MAX = 500;
+  private static final long PRUNE_EVERY_MS = 3_600_000L;
+  private static final int KEEP_DAYS = 30;
 
   /** The part of the configuration the sender reads. */
   record Settings(int timeoutMs, long retryBaseMs, long retryMaxMs, int retryHours, int disableAfter, long pollMs) {
@@ -55,6 +57,7 @@ final class WebhookSender {
   private final Set<UUID> inFlight = new java.util.HashSet<>();
   private HttpClient client;
   private long poller = -1;
+  private long pruner = -1;
   private boolean scanning;
   private boolean again;
   private boolean stopped;
@@ -71,13 +74,21 @@ final class WebhookSender {
     client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(settings.timeoutMs())
         .setIdleTimeout(settings.timeoutMs()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS).setMaxRedirects(0));
     poller = vertx.setPeriodic(settings.pollMs(), id -> wake());
+    pruner = vertx.setPeriodic(PRUNE_EVERY_MS, id -> prune());
     wake();
+  }
+
+  /** Finished deliveries are kept {@link #KEEP_DAYS} days for the deliveries list, then removed (any node may). */
+  private void prune() {
+    pool.preparedQuery(WebhooksSql.PRUNE).execute(Tuple.of(KEEP_DAYS)).onFailure(e ->
+        LOG.log(System.Logger.Level.WARNING, "pruning old webhook deliveries failed; retried later", e));
   }
 
   /** Stops taking deliveries and waits (bounded) for the sends in flight to record their outcome. */
   Future<Void> stop() {
     stopped = true;
     vertx.cancelTimer(poller);
+    vertx.cancelTimer(pruner);
     return idle(System.currentTimeMillis() + settings.timeoutMs() + 2_000L)
         .compose(ignored -> client == null ? Future.succeededFuture() : client.close());
   }
@@ -202,8 +213,10 @@ final class WebhookSender {
 
   private Future<Void> record(Claimed c, Outcome outcome) {
     if (outcome.delivered()) {
-      return pool.withTransaction(conn -> conn.preparedQuery(WebhooksSql.DELIVERED)
-          .execute(Tuple.of(c.id(), outcome.status()))
+      // The webhook's row first, then its delivery: the order of every transaction that touches both (no deadlock).
+      return pool.withTransaction(conn -> conn.preparedQuery(WebhooksSql.WEBHOOK_FOR_UPDATE)
+          .execute(Tuple.of(c.webhookId()))
+          .compose(ignored -> conn.preparedQuery(WebhooksSql.DELIVERED).execute(Tuple.of(c.id(), outcome.status())))
           .compose(ignored -> conn.preparedQuery(WebhooksSql.RESET_FAILURES).execute(Tuple.of(c.webhookId())))
           .mapEmpty());
     }

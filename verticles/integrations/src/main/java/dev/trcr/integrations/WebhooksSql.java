@@ -102,4 +102,8 @@ final class WebhooksSql {
 
   static final String DISABLE = "UPDATE integrations.webhooks SET enabled = false, disabled_at = now(), "
       + "updated_at = now() WHERE id = $1";
+
+  /** Finished deliveries older than $1 days. */
+  static final String PRUNE = "DELETE FROM integrations.webhook_deliveries WHERE status <> 'pending' "
+      + "AND created_at < now() - $1::float8 * interval '1 day'";
 }

@@ -186,7 +186,7 @@ final class Planner {
       String lastError = event.getString("lastError");
       String body = url + (lastError == null ? "" : " (last error: " + lastError + ")")
           + ". Fix the receiver, then enable it again; pending deliveries resume.";
-      String link = link("/#/teams/" + teamId + "/settings");
+      String link = link("/#/teams/" + teamId + "/webhooks/" + webhookId);
       JsonObject data = new JsonObject().put("webhookId", webhookId.toString()).put("url", url);
       List<Note> notes = new ArrayList<>();
       for (Object o : dir.getJsonArray("members", new JsonArray())) {
