@@ -33,14 +33,38 @@ final class Receiver implements AutoCloseable {
   private volatile boolean failAlways;
   private volatile int failStatus = 500;
 
+  private final AtomicInteger open = new AtomicInteger();
+  private final AtomicInteger mostOpen = new AtomicInteger();
+  private volatile long answerAfterMs;
+
   private Receiver(Vertx vertx) {
     server = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+      mostOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
       int status = failAlways || failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? failStatus : 204;
       received.add(new Received(request.getHeader("X-Trcr-Event"), request.getHeader("X-Trcr-Delivery"),
           request.getHeader("X-Trcr-Signature"), body.toString(StandardCharsets.UTF_8), status));
-      request.response().setStatusCode(status).end();
+      Runnable answer = () -> {
+        open.decrementAndGet();
+        request.response().setStatusCode(status).end();
+      };
+      if (answerAfterMs > 0) {
+        vertx.setTimer(answerAfterMs, id -> answer.run());
+      } else {
+        answer.run();
+      }
     }));
     server.listen(0, "127.0.0.1").await();
+  }
+
+  /** Holds every answer this long (to see whether a second request comes while one is open). */
+  Receiver answerAfter(long ms) {
+    answerAfterMs = ms;
+    return this;
+  }
+
+  /** The most requests that were open at the same time. */
+  int mostOpen() {
+    return mostOpen.get();
   }
 
   static Receiver start(Vertx vertx) {
