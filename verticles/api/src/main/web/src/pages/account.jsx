@@ -10,6 +10,7 @@ const KINDS = [
   ['invoice_issued', 'An invoice is issued (owners and admins)'],
   ['invoice_overdue', 'An invoice is overdue (owners and admins)'],
   ['timer_forgotten', 'My timer has been running for very long'],
+  ['webhook_disabled', 'A webhook of my team was disabled after failing (owners)'],
 ];
 
 /** My account: password change (which signs out my other sessions) and email notification settings. */

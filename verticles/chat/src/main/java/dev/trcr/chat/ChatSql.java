@@ -70,6 +70,8 @@ final class ChatSql {
 
   static final String MESSAGE_FOR_UPDATE = MESSAGE_IN_CHANNEL + " FOR UPDATE";
 
+  static final String CHANNEL_KIND = "SELECT kind FROM chat.channels WHERE id = $1";
+
   static final String EDIT_MESSAGE = "UPDATE chat.messages SET text = $3, mentions = $4, "
       + "edited_at = greatest(date_trunc('milliseconds', clock_timestamp()), created_at) "
       + "WHERE channel_id = $1 AND id = $2 RETURNING " + MESSAGE_COLUMNS;

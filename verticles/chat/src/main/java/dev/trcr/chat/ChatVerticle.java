@@ -465,13 +465,21 @@ public final class ChatVerticle extends VerticleBase {
     return message;
   }
 
-  /** Journals a message event on the channel's stream in the caller's transaction; published after commit. */
+  /**
+   * Journals a message event on the channel's stream in the caller's transaction; published after commit. The event
+   * carries the channel's kind so that readers of the journal (integrations' webhooks) can keep DMs and private
+   * channels to themselves.
+   */
   private Future<Void> record(SqlConnection conn, List<Journal.Event> events, UUID teamId, UUID channelId, String type,
                               JsonObject message) {
-    JsonObject payload = new JsonObject().put("type", type).put("teamId", teamId.toString())
-        .put("channelId", channelId.toString()).put("messageId", message.getString("id")).put("message", message);
-    return journal.append(conn, Address.TEAM_CHAT, List.of(teamId, channelId), payload).onSuccess(events::add)
-        .mapEmpty();
+    return conn.preparedQuery(ChatSql.CHANNEL_KIND).execute(Tuple.of(channelId)).compose(rows -> {
+      Row channel = first(rows);
+      JsonObject payload = new JsonObject().put("type", type).put("teamId", teamId.toString())
+          .put("channelId", channelId.toString()).put("channelKind", channel == null ? null : channel.getString("kind"))
+          .put("messageId", message.getString("id")).put("message", message);
+      return journal.append(conn, Address.TEAM_CHAT, List.of(teamId, channelId), payload).onSuccess(events::add)
+          .mapEmpty();
+    });
   }
 
   /**

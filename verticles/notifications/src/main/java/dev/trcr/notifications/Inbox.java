@@ -23,7 +23,7 @@ import java.util.UUID;
 final class Inbox {
 
   static final Set<String> KINDS = Set.of("mention", "task_assigned", "invoice_issued", "invoice_overdue",
-      "timer_forgotten");
+      "timer_forgotten", "webhook_disabled");
 
   private final Journal journal;
   private final boolean emailEnabled;

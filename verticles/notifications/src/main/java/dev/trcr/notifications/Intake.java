@@ -39,7 +39,7 @@ final class Intake {
 
   /** The journaled streams read, each one global stream whose key is the event's literal address. */
   static final List<Address> SOURCES = List.of(Address.CHAT_MENTION, Address.EVENTS_TASK_ASSIGNED,
-      Address.EVENTS_INVOICE_ISSUED, Address.EVENTS_INVOICE_OVERDUE);
+      Address.EVENTS_INVOICE_ISSUED, Address.EVENTS_INVOICE_OVERDUE, Address.EVENTS_WEBHOOK_DISABLED);
 
   private final Vertx vertx;
   private final Pool pool;

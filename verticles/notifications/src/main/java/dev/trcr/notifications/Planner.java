@@ -44,6 +44,7 @@ final class Planner {
       case EVENTS_TASK_ASSIGNED -> taskAssigned(event);
       case EVENTS_INVOICE_ISSUED -> invoiceIssued(event);
       case EVENTS_INVOICE_OVERDUE -> invoiceOverdue(event);
+      case EVENTS_WEBHOOK_DISABLED -> webhookDisabled(event);
       default -> throw new IllegalArgumentException("not a source: " + source);
     };
   }
@@ -168,6 +169,32 @@ final class Planner {
       for (JsonObject m : managers(dir)) {
         notes.add(new Note(UUID.fromString(m.getString("id")), eventId, "invoice_overdue", teamId, title, body, link,
             data, m.getString("email")));
+      }
+      return new Plan(notes, List.of());
+    });
+  }
+
+  /** A webhook that kept failing was turned off: the team's owners are told, with the last error. */
+  private Future<Plan> webhookDisabled(JsonObject event) {
+    Input in = Input.of(event);
+    String eventId = eventId(event);
+    UUID teamId = in.uuid("teamId");
+    UUID webhookId = in.uuid("webhookId");
+    String url = event.getString("url", "");
+    return directory(teamId).map(dir -> {
+      String title = "A webhook was disabled after " + event.getInteger("failures", 0) + " failed deliveries";
+      String lastError = event.getString("lastError");
+      String body = url + (lastError == null ? "" : " (last error: " + lastError + ")")
+          + ". Fix the receiver, then enable it again; pending deliveries resume.";
+      String link = link("/#/teams/" + teamId + "/webhooks/" + webhookId);
+      JsonObject data = new JsonObject().put("webhookId", webhookId.toString()).put("url", url);
+      List<Note> notes = new ArrayList<>();
+      for (Object o : dir.getJsonArray("members", new JsonArray())) {
+        JsonObject m = (JsonObject) o;
+        if ("owner".equals(m.getString("role"))) {
+          notes.add(new Note(UUID.fromString(m.getString("id")), eventId, "webhook_disabled", teamId, title, body,
+              link, data, m.getString("email")));
+        }
       }
       return new Plan(notes, List.of());
     });

@@ -208,7 +208,7 @@ class NotificationsRestTest {
   void emailSettingsDefaultToOnAndChangePerKind() {
     JsonObject settings = expect(200, api.get("/api/me/notification-settings", ada.token())).json();
     assertEquals(new JsonObject().put("invoice_issued", true).put("invoice_overdue", true).put("mention", true)
-        .put("task_assigned", true).put("timer_forgotten", true), settings.getJsonObject("email"));
+        .put("task_assigned", true).put("timer_forgotten", true).put("webhook_disabled", true), settings.getJsonObject("email"));
     assertFalse(settings.getBoolean("emailEnabled"), "no SMTP configured");
 
     JsonObject changed = expect(200, api.call(HttpMethod.PUT, "/api/me/notification-settings", ada.token(),
