@@ -93,9 +93,10 @@ public enum Address {
       json("{\"teamId\":\"<uuid>\",\"projectId\":\"<uuid>\"}"),
       array("[{\"projectId\":\"<uuid>\",\"userId\":\"<uuid>\",\"hourlyRate\":\"120.00\"}]")),
   WORKSPACE_DIRECTORY("workspace.directory", Kind.COMMAND, "workspace", Browser.NONE,
-      "Internal: a team and its members with emails and roles (billing's seller block, notifications' recipients); 404 team_not_found.",
+      "Internal: a team, its members with emails and roles (billing's seller block, notifications' recipients) and "
+          + "its projects' keys (the board resolves task keys cited by commits); 404 team_not_found.",
       json("{\"teamId\":\"<uuid>\"}"),
-      json("{\"team\":{\"id\":\"<uuid>\",\"name\":\"Acme\"},\"members\":[{\"id\":\"<uuid>\",\"name\":\"Ada\",\"email\":\"ada@example.com\",\"role\":\"owner\"}]}")),
+      json("{\"team\":{\"id\":\"<uuid>\",\"name\":\"Acme\"},\"members\":[{\"id\":\"<uuid>\",\"name\":\"Ada\",\"email\":\"ada@example.com\",\"role\":\"owner\"}],\"projects\":[{\"id\":\"<uuid>\",\"name\":\"Website\",\"key\":\"WEB\"}]}")),
   WORKSPACE_PROJECTS_BILLING("workspace.projects.billing", Kind.COMMAND, "workspace", Browser.NONE,
       "Internal: the projects of a team linked to a client, with their rates and per-member overrides (billing prices entries with them).",
       json("{\"teamId\":\"<uuid>\",\"clientId\":\"<uuid>\"}"),
