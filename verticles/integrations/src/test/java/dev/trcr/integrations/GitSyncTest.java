@@ -268,6 +268,39 @@ class GitSyncTest {
     assertEquals(404, hook(git, "push", "d-1", body, sign(git.getString("secret"), body)).status());
   }
 
+  @Test
+  void repeatingTheInternalCommandsOfARetriedDeliveryChangesThingsOnce() {
+    io.vertx.core.Vertx vertx = NODE.node().vertx();
+    io.vertx.core.eventbus.DeliveryOptions keyed = new io.vertx.core.eventbus.DeliveryOptions()
+        .addHeader(dev.trcr.kernel.Idempotency.HEADER, "git:x:d-1");
+    JsonObject post = new JsonObject().put("teamId", teamId).put("channelId", general).put("authorName", "GitHub")
+        .put("text", "Ada pushed 1 commit to main: @Bob");
+    JsonObject first = Bus.<JsonObject>request(vertx, Address.CHAT_MESSAGES_SYSTEM, post, null, keyed).await();
+    JsonObject again = Bus.<JsonObject>request(vertx, Address.CHAT_MESSAGES_SYSTEM, post, null,
+        new io.vertx.core.eventbus.DeliveryOptions().addHeader(dev.trcr.kernel.Idempotency.HEADER, "git:x:d-1"))
+        .await();
+    assertEquals(first.getString("id"), again.getString("id"));
+    assertEquals(1, messages().size());
+    assertTrue(first.getJsonArray("mentions").isEmpty(), "a system message mentions nobody");
+    String otherTeam = NODE.api().createTeam(outsider, "Other");
+    Throwable foreign = org.junit.jupiter.api.Assertions.assertThrows(Throwable.class, () -> Bus.request(vertx,
+        Address.CHAT_MESSAGES_SYSTEM, post.copy().put("teamId", otherTeam), null).await());
+    assertTrue(foreign.getMessage().contains("channel_not_found"), foreign.getMessage());
+
+    JsonObject link = new JsonObject().put("teamId", teamId).put("commits", new JsonArray()
+        .add(new JsonObject().put("key", "WEB-2").put("sha", "abc1234").put("message", "closes WEB-2")
+            .put("author", "Ada").put("url", "https://example.com/c/abc1234").put("at", "2026-01-02T09:00:00Z")
+            .put("close", true))
+        .add(new JsonObject().put("key", "OPS-1").put("sha", "abc1234").put("message", "OPS-1")));
+    JsonObject linked = Bus.<JsonObject>request(vertx, Address.BOARD_TASKS_LINK, link, null).await();
+    assertEquals(true, linked.getJsonArray("linked").getJsonObject(0).getBoolean("closed"));
+    assertEquals(new JsonArray().add("OPS-1"), linked.getJsonArray("unknownKeys"));
+    JsonObject repeated = Bus.<JsonObject>request(vertx, Address.BOARD_TASKS_LINK, link, null).await();
+    assertEquals(false, repeated.getJsonArray("linked").getJsonObject(0).getBoolean("closed"));
+    assertEquals(1, task("WEB-2").getJsonArray("commits").size());
+    assertEquals(2, task("WEB-2").getInteger("version"), "moved once");
+  }
+
   // --- helpers ------------------------------------------------------------------------------------------------------
 
   private JsonObject create(String provider, String channelId) {
