@@ -187,6 +187,24 @@ class GitSyncTest {
     assertTrue(message.getJsonArray("mentions").isEmpty());
     assertEquals(1, expect(200, NODE.api().get("/api/teams/" + teamId + "/channels", member.token())).array()
         .getJsonObject(0).getInteger("unreadCount"), "a system message is unread for every member");
+
+    // GraphQL shows the same: the system author, and the commits on the task.
+    JsonObject data = expect(200, NODE.api().post("/graphql", member.token(), new JsonObject()
+        .put("query", "query($t: ID!, $c: ID!, $p: ID!) { messages(teamId: $t, channelId: $c) { edges { node { "
+            + "userId author { name } authorName text } } } board(teamId: $t, projectId: $p) { columns { tasks { key "
+            + "commits { sha message author url at } } } } }")
+        .put("variables", new JsonObject().put("t", teamId).put("c", general).put("p", projectId)))).json();
+    assertNull(data.getValue("errors"), data.encode());
+    JsonObject node = data.getJsonObject("data").getJsonObject("messages").getJsonArray("edges").getJsonObject(0)
+        .getJsonObject("node");
+    assertNull(node.getValue("userId"));
+    assertNull(node.getValue("author"));
+    assertEquals("GitHub", node.getString("authorName"));
+    JsonObject web1 = data.getJsonObject("data").getJsonObject("board").getJsonArray("columns").stream()
+        .flatMap(c -> ((JsonObject) c).getJsonArray("tasks").stream()).map(JsonObject.class::cast)
+        .filter(t -> "WEB-1".equals(t.getString("key"))).findFirst().orElseThrow();
+    assertEquals("9fceb02d0ae598e95dc970b74767f19372d61af8",
+        web1.getJsonArray("commits").getJsonObject(0).getString("sha"));
   }
 
   @Test
