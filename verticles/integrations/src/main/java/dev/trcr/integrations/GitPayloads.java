@@ -24,6 +24,7 @@ final class GitPayloads {
       + "resolves|resolved):?\\s+([A-Z][A-Z0-9]{1,9}-[1-9][0-9]{0,8})(?![A-Za-z0-9])");
 
   static final int SUMMARY_LINES = 10;
+  static final int LINKS_MAX = 1000;
   private static final int MESSAGE_MAX = 10_000;
   private static final int LINE_MAX = 120;
   private static final int TEXT_MAX = 4000;
@@ -148,6 +149,9 @@ final class GitPayloads {
       }
       String message = c.message().length() > MESSAGE_MAX ? c.message().substring(0, MESSAGE_MAX) : c.message();
       for (String key : keys) {
+        if (links.size() == LINKS_MAX) {
+          return links; // what board.tasks.link takes at once; a push of 20 commits is far below
+        }
         links.add(new JsonObject().put("key", key).put("sha", cut(c.sha(), 100)).put("message", message)
             .put("author", cut(c.author(), 200)).put("url", cut(c.url(), 2000)).put("at", instant(c.at()))
             .put("close", d.onDefault() && closing.contains(key)));
