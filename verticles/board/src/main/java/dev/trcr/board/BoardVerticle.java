@@ -729,6 +729,11 @@ public final class BoardVerticle extends VerticleBase {
   /** Journals an event on the project's board stream in the caller's transaction; published after commit. */
   private Future<Void> record(SqlConnection conn, Scope scope, List<Journal.Event> events, String type, String field,
                               Object value) {
+    if (value instanceof JsonObject task && "task".equals(field) && !task.containsKey("commits")
+        && !"task.deleted".equals(type)) {
+      // Every task event carries the task whole, linked commits included, so that applying it loses nothing.
+      return withCommits(conn, List.of(task)).compose(ignored -> record(conn, scope, events, type, field, task));
+    }
     JsonObject payload = new JsonObject().put("type", type).put("teamId", scope.teamId().toString())
         .put("projectId", scope.projectId().toString()).put(field, value);
     return journal.appendTo(conn, Address.TEAM_BOARD, Address.TEAM_BOARD.address(scope.teamId(), scope.projectId()),

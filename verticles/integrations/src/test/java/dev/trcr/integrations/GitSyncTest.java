@@ -154,8 +154,11 @@ class GitSyncTest {
 
     // The card is moved back by hand; a provider's retry of a new delivery id with the same commits closes nothing.
     JsonObject web1 = task("WEB-1");
+    long seqByHand = boardJournal(0).getLong("lastSeq");
     expect(200, NODE.api().post(board("/tasks/" + web1.getString("id") + "/move"), owner.token(),
         new JsonObject().put("columnId", columnId("In progress")).put("version", web1.getInteger("version"))));
+    assertEquals(1, boardJournal(seqByHand).getJsonArray("events").getJsonObject(0).getJsonObject("task")
+        .getJsonArray("commits").size(), "every task event carries the task's commits");
     expect(200, hook(git, "push", "d-main-redelivered", onMain, sign(secret, onMain)));
     assertEquals("In progress", columnOf("WEB-1"));
 
