@@ -270,7 +270,11 @@ public final class ChatVerticle extends VerticleBase {
                   .execute(Tuple.of(UUID.randomUUID(), channelId, authorName, key, text))
                   .compose(rows -> {
                     JsonObject message = message(first(rows));
-                    return record(conn, events, teamId, channelId, "message.created", message).map(message);
+                    return record(conn, events, teamId, channelId, "message.created", message)
+                        .compose(v -> journal.record(conn, msg, Journal.Change.created(teamId, "message",
+                            message.getString("id"), new JsonObject().put("channelId", channelId.toString())
+                                .put("authorName", authorName))))
+                        .map(message);
                   });
             }))
         .onSuccess(ignored -> journal.published(events));

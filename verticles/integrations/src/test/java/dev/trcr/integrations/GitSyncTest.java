@@ -304,6 +304,10 @@ class GitSyncTest {
     assertEquals(first.getString("id"), again.getString("id"));
     assertEquals(1, messages().size());
     assertTrue(first.getJsonArray("mentions").isEmpty(), "a system message mentions nobody");
+    JsonArray changes = Bus.<JsonObject>request(vertx, Address.CHAT_JOURNAL_FEED,
+        new JsonObject().put("of", "changes").put("limit", 1000), null).await().getJsonArray("items");
+    assertEquals(1, changes.stream().map(JsonObject.class::cast).filter(c -> "message".equals(c.getString("entity"))
+        && first.getString("id").equals(c.getString("entityId"))).count(), "recorded once for the audit log");
     String otherTeam = NODE.api().createTeam(outsider, "Other");
     Throwable foreign = org.junit.jupiter.api.Assertions.assertThrows(Throwable.class, () -> Bus.request(vertx,
         Address.CHAT_MESSAGES_SYSTEM, post.copy().put("teamId", otherTeam), null).await());
