@@ -62,7 +62,7 @@ final class BoardSql {
   static final String TASK_OF_PROJECT =
       "SELECT id, project_id FROM board.tasks WHERE team_id = $1 AND project_id = $2 AND id = $3";
 
-  // --- commits linked by git sync -------------------------------------------------------------------------------------
+  // --- commits linked by git sync ---------------------------------------------------------------------------------
 
   /** $1 project, $2 task numbers: the tasks cited, locked for the link. */
   static final String TASKS_BY_NUMBER_FOR_UPDATE = "SELECT " + TASK_COLUMNS + " FROM board.tasks "
@@ -78,6 +78,7 @@ final class BoardSql {
   /** $1 task ids, $2 how many per task: each task's newest commits. */
   static final String COMMITS_OF_TASKS =
       "SELECT task_id, sha, message, author, url, at FROM (SELECT *, row_number() OVER (PARTITION BY task_id "
-          + "ORDER BY at DESC NULLS LAST, linked_at DESC) AS n FROM board.task_commits WHERE task_id = ANY($1::uuid[])) x "
+          + "ORDER BY at DESC NULLS LAST, linked_at DESC) AS n FROM board.task_commits "
+          + "WHERE task_id = ANY($1::uuid[])) x "
           + "WHERE n <= $2 ORDER BY task_id, n";
 }

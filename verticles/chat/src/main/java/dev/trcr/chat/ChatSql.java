@@ -43,7 +43,8 @@ final class ChatSql {
 
   // --- messages -----------------------------------------------------------------------------------------------------
 
-  static final String MESSAGE_COLUMNS = "id, channel_id, seq, user_id, author_name, text, mentions, created_at, edited_at, deleted_at";
+  static final String MESSAGE_COLUMNS = "id, channel_id, seq, user_id, author_name, text, mentions, created_at, "
+      + "edited_at, deleted_at";
 
   /** Serialises a channel's posts: a retry that waited here sees the first attempt's row once it committed. */
   static final String LOCK_CHANNEL = "SELECT last_seq FROM chat.channels WHERE id = $1 FOR UPDATE";

@@ -252,7 +252,8 @@ public final class ChatVerticle extends VerticleBase {
           + " characters");
     }
     List<Journal.Event> events = new ArrayList<>();
-    return pool.withTransaction(conn -> conn.preparedQuery(ChatSql.CHANNEL_OF_TEAM).execute(Tuple.of(teamId, channelId))
+    return pool.withTransaction(conn -> conn.preparedQuery(ChatSql.CHANNEL_OF_TEAM)
+            .execute(Tuple.of(teamId, channelId))
             .compose(channels -> {
               if (channels.size() == 0) {
                 throw ErrorCode.CHANNEL_NOT_FOUND.exception();

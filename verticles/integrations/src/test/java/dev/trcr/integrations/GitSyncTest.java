@@ -255,7 +255,8 @@ class GitSyncTest {
     JsonArray messages = messages();
     assertEquals(2, messages.size());
     assertEquals("GitLab", messages.getJsonObject(0).getString("authorName"));
-    assertTrue(messages.getJsonObject(0).getString("text").startsWith("Ada Lovelace merged merge request !7 into master"));
+    assertTrue(messages.getJsonObject(0).getString("text")
+        .startsWith("Ada Lovelace merged merge request !7 into master"));
     assertTrue(messages.getJsonObject(1).getString("text").startsWith("Ada Lovelace pushed 2 commits to master:"));
   }
 
@@ -371,10 +372,11 @@ class GitSyncTest {
     }
   }
 
-  /** A payload of {@code verticles/integrations/src/test/resources/git/} (the build runs tests from the project root). */
+  /** A payload of {@code verticles/integrations/src/test/resources/git/} (tests run from the project root). */
   private static String payload(String name) {
     try {
-      return java.nio.file.Files.readString(java.nio.file.Path.of("verticles/integrations/src/test/resources/git", name));
+      return java.nio.file.Files.readString(
+          java.nio.file.Path.of("verticles/integrations/src/test/resources/git", name));
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
