@@ -108,9 +108,10 @@ public enum Address {
       json("{\"teamId\":\"<uuid>\",\"projectId\":\"<uuid>\"}"),
       array("[{\"projectId\":\"<uuid>\",\"userId\":\"<uuid>\",\"hourlyRate\":\"120.00\"}]")),
   WORKSPACE_DIRECTORY("workspace.directory", Kind.COMMAND, "workspace", Browser.NONE,
-      "Internal: a team and its members with emails and roles (billing's seller block, notifications' recipients); 404 team_not_found.",
+      "Internal: a team, its members with emails and roles (billing's seller block, notifications' recipients) and "
+          + "its projects' keys (the board resolves task keys cited by commits); 404 team_not_found.",
       json("{\"teamId\":\"<uuid>\"}"),
-      json("{\"team\":{\"id\":\"<uuid>\",\"name\":\"Acme\"},\"members\":[{\"id\":\"<uuid>\",\"name\":\"Ada\",\"email\":\"ada@example.com\",\"role\":\"owner\"}]}")),
+      json("{\"team\":{\"id\":\"<uuid>\",\"name\":\"Acme\"},\"members\":[{\"id\":\"<uuid>\",\"name\":\"Ada\",\"email\":\"ada@example.com\",\"role\":\"owner\"}],\"projects\":[{\"id\":\"<uuid>\",\"name\":\"Website\",\"key\":\"WEB\"}]}")),
   WORKSPACE_PROJECTS_BILLING("workspace.projects.billing", Kind.COMMAND, "workspace", Browser.NONE,
       "Internal: the projects of a team linked to a client, with their rates and per-member overrides (billing prices entries with them).",
       json("{\"teamId\":\"<uuid>\",\"clientId\":\"<uuid>\"}"),
@@ -181,9 +182,10 @@ public enum Address {
 
   // --- board: columns and tasks of each project's board --------------------------------------------------------------
   BOARD_GET("board.get", Kind.COMMAND, "board", Browser.NONE,
-      "A project's board: its columns in order, each with its tasks in order (created with the default columns on first access).",
+      "A project's board: its columns in order, each with its tasks in order, each with its newest linked commits "
+          + "(created with the default columns on first access).",
       json("{\"teamId\":\"<uuid>\",\"projectId\":\"<uuid>\"}"),
-      json("{\"projectId\":\"<uuid>\",\"columns\":[{\"id\":\"<uuid>\",\"name\":\"To do\",\"position\":0,\"tasks\":[{\"id\":\"<uuid>\",\"key\":\"WEB-1\",\"title\":\"Hero\",\"position\":0,\"version\":1,\"trackedSeconds\":0}]}]}")),
+      json("{\"projectId\":\"<uuid>\",\"columns\":[{\"id\":\"<uuid>\",\"name\":\"To do\",\"position\":0,\"tasks\":[{\"id\":\"<uuid>\",\"key\":\"WEB-1\",\"title\":\"Hero\",\"position\":0,\"version\":1,\"trackedSeconds\":0,\"commits\":[{\"sha\":\"9fceb02\",\"message\":\"WEB-1: hero\",\"author\":\"Ada\",\"url\":\"https://github.com/acme/web/commit/9fceb02\",\"at\":\"2026-01-02T09:00:00Z\"}]}]}]}")),
   BOARD_COLUMNS_CREATE("board.columns.create", Kind.COMMAND, "board", Browser.NONE,
       "Add a column (owner/admin), after afterColumnId or at the end; publishes columns.changed.",
       json("{\"teamId\":\"<uuid>\",\"projectId\":\"<uuid>\",\"name\":\"Blocked\",\"afterColumnId\":\"<uuid>\"}"),

@@ -338,15 +338,15 @@ export function Chat({ channelId }) {
             : messages.length > 0 && <p class="hint center">This is the start of the conversation.</p>}
           {messages.map((m, i) => {
             const prev = messages[i - 1];
-            const grouped = prev && prev.userId === m.userId && Date.parse(m.createdAt) - Date.parse(prev.createdAt) < 300000;
+            const grouped = prev && prev.userId === m.userId && prev.authorName === m.authorName && Date.parse(m.createdAt) - Date.parse(prev.createdAt) < 300000;
             const mine = m.userId === me;
             const mentioned = (m.mentions || []).includes(me);
             return (
               <article key={m.id} class={'msg' + (grouped ? ' grouped' : '') + (mentioned ? ' mentioned' : '')} data-testid="message-item"
                        data-message-id={m.id}>
-                {!grouped && <span class="avatar" aria-hidden="true">{initials(nameOf(m.userId))}</span>}
+                {!grouped && <span class="avatar" aria-hidden="true">{initials(m.authorName || nameOf(m.userId))}</span>}
                 <div class="body">
-                  {!grouped && <header><strong>{nameOf(m.userId)}</strong> <time title={dateTimeLabel(m.createdAt)}>{timeLabel(m.createdAt)}</time></header>}
+                  {!grouped && <header><strong>{m.authorName || nameOf(m.userId)}</strong> <time title={dateTimeLabel(m.createdAt)}>{timeLabel(m.createdAt)}</time></header>}
                   {m.deleted ? <p class="deleted">This message was deleted.</p>
                     : editing && editing.id === m.id ? (
                       <form class="inline" onSubmit={saveEdit}>

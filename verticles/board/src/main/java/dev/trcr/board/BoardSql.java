@@ -61,4 +61,24 @@ final class BoardSql {
   static final String DELETE_TASK = "DELETE FROM board.tasks WHERE project_id = $1 AND id = $2";
   static final String TASK_OF_PROJECT =
       "SELECT id, project_id FROM board.tasks WHERE team_id = $1 AND project_id = $2 AND id = $3";
+
+  // --- commits linked by git sync ---------------------------------------------------------------------------------
+
+  /** $1 project, $2 task numbers: the tasks cited, locked for the link. */
+  static final String TASKS_BY_NUMBER_FOR_UPDATE = "SELECT " + TASK_COLUMNS + " FROM board.tasks "
+      + "WHERE project_id = $1 AND number = ANY($2::int[]) ORDER BY id FOR UPDATE";
+  /**
+   * Links a commit; returns a row only if it was new or now closes for the first time ({@code closing}: it closes
+   * the task now). A repeat of the same link returns nothing.
+   */
+  static final String LINK_COMMIT =
+      "INSERT INTO board.task_commits AS c (task_id, sha, message, author, url, at, closes) "
+          + "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (task_id, sha) DO UPDATE SET closes = true "
+          + "WHERE EXCLUDED.closes AND NOT c.closes RETURNING sha, closes AS closing";
+  /** $1 task ids, $2 how many per task: each task's newest commits. */
+  static final String COMMITS_OF_TASKS =
+      "SELECT task_id, sha, message, author, url, at FROM (SELECT *, row_number() OVER (PARTITION BY task_id "
+          + "ORDER BY at DESC NULLS LAST, linked_at DESC) AS n FROM board.task_commits "
+          + "WHERE task_id = ANY($1::uuid[])) x "
+          + "WHERE n <= $2 ORDER BY task_id, n";
 }

@@ -20,6 +20,7 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.LocalDate;
+import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -47,6 +48,11 @@ public final class BoardVerticle extends VerticleBase {
   private static final int LABELS_MAX = 20;
   private static final int LABEL_MAX = 50;
   private static final int ESTIMATE_MAX = 1_000_000;
+  /** How many of a task's newest commits it shows. */
+  private static final int COMMITS_SHOWN = 20;
+  private static final int LINKS_MAX = 1000;
+  private static final java.util.regex.Pattern TASK_KEY =
+      java.util.regex.Pattern.compile("([A-Z][A-Z0-9]{1,9})-([1-9][0-9]{0,8})");
 
   private DomainStore store;
   private Pool pool;
@@ -70,6 +76,7 @@ public final class BoardVerticle extends VerticleBase {
           .idempotent(Address.BOARD_MOVE, this::moveTask)
           .idempotent(Address.BOARD_TASKS_DELETE, this::deleteTask)
           .on(Address.BOARD_TASKS_CHECK, this::checkTask)
+          .on(Address.BOARD_TASKS_LINK, this::linkTasks)
           .ready();
     });
   }
@@ -110,7 +117,8 @@ public final class BoardVerticle extends VerticleBase {
               tasks.add(task);
             }
           }
-          return withTracked(teamId, tasks).map(ignored -> new JsonObject().put("projectId", projectId.toString())
+          return withCommits(pool, tasks).compose(ignored -> withTracked(teamId, tasks))
+              .map(ignored -> new JsonObject().put("projectId", projectId.toString())
               .put("columns", new JsonArray(new ArrayList<>(columns.values()))));
         }));
   }
@@ -489,6 +497,191 @@ public final class BoardVerticle extends VerticleBase {
     });
   }
 
+  // --- commits linked by git sync -----------------------------------------------------------------------------------
+
+  /** One commit citing one task key, as integrations' git sync sends it. */
+  private record Link(String key, String projectKey, int number, String sha, String message, String author,
+                      String url, OffsetDateTime at, boolean close) {
+  }
+
+  /**
+   * Internal (integrations): links commits to the team's tasks they cite. Idempotent per (task, sha): a provider's
+   * retried delivery links nothing twice and moves no card twice. Each project's links commit in one transaction
+   * under its board lock.
+   */
+  private Future<JsonObject> linkTasks(Message<JsonObject> msg) {
+    UUID teamId = Input.of(msg.body()).uuid("teamId");
+    List<Link> links = links(msg.body());
+    return Bus.<JsonObject>request(vertx, Address.WORKSPACE_DIRECTORY,
+        new JsonObject().put("teamId", teamId.toString()), null).compose(directory -> {
+          Map<String, UUID> projects = new LinkedHashMap<>();
+          for (Object o : directory.getJsonArray("projects", new JsonArray())) {
+            JsonObject p = (JsonObject) o;
+            projects.put(p.getString("key"), UUID.fromString(p.getString("id")));
+          }
+          Map<UUID, List<Link>> byProject = new LinkedHashMap<>();
+          Set<String> unknown = new LinkedHashSet<>();
+          for (Link link : links) {
+            UUID projectId = projects.get(link.projectKey());
+            if (projectId == null) {
+              unknown.add(link.key());
+            } else {
+              byProject.computeIfAbsent(projectId, id -> new ArrayList<>()).add(link);
+            }
+          }
+          JsonArray linked = new JsonArray();
+          Future<Void> chain = Future.succeededFuture();
+          for (Map.Entry<UUID, List<Link>> e : byProject.entrySet()) {
+            Scope scope = new Scope(teamId, e.getKey(), null, null, e.getValue().get(0).projectKey());
+            chain = chain.compose(ignored -> linkInProject(msg, scope, e.getValue(), linked, unknown));
+          }
+          return chain.map(ignored -> new JsonObject().put("linked", linked)
+              .put("unknownKeys", new JsonArray(new ArrayList<>(unknown))));
+        });
+  }
+
+  private Future<Void> linkInProject(Message<JsonObject> msg, Scope scope, List<Link> links, JsonArray linked,
+                                     Set<String> unknown) {
+    List<Journal.Event> events = new ArrayList<>();
+    Map<Integer, List<Link>> byNumber = new LinkedHashMap<>();
+    links.forEach(l -> byNumber.computeIfAbsent(l.number(), n -> new ArrayList<>()).add(l));
+    Integer[] numbers = byNumber.keySet().toArray(Integer[]::new);
+    return pool.withTransaction(conn -> lockBoard(conn, scope)
+            .compose(ignored -> conn.preparedQuery(BoardSql.TASKS_BY_NUMBER_FOR_UPDATE)
+                .execute(Tuple.tuple().addUUID(scope.projectId()).addArrayOfInteger(numbers)))
+            .compose(rows -> {
+              Map<Integer, Row> tasks = new LinkedHashMap<>();
+              rows.forEach(r -> tasks.put(r.getInteger("number"), r));
+              Future<Void> chain = Future.succeededFuture();
+              for (Map.Entry<Integer, List<Link>> e : byNumber.entrySet()) {
+                Row task = tasks.get(e.getKey());
+                if (task == null) {
+                  unknown.add(e.getValue().get(0).key());
+                } else {
+                  chain = chain.compose(ignored -> linkTask(conn, msg, scope, task, e.getValue(), events, linked));
+                }
+              }
+              return chain;
+            }))
+        .onSuccess(ignored -> journal.published(events));
+  }
+
+  private Future<Void> linkTask(SqlConnection conn, Message<JsonObject> msg, Scope scope, Row task, List<Link> links,
+                                List<Journal.Event> events, JsonArray linked) {
+    UUID taskId = task.getUUID("id");
+    List<String> added = new ArrayList<>();
+    boolean[] closing = {false};
+    Future<Void> chain = Future.succeededFuture();
+    for (Link l : links) {
+      chain = chain.compose(ignored -> conn.preparedQuery(BoardSql.LINK_COMMIT).execute(Tuple.from(new Object[]{
+          taskId, l.sha(), l.message(), l.author(), l.url(), l.at(), l.close()})).map(rows -> {
+            rows.forEach(r -> {
+              added.add(r.getString("sha"));
+              closing[0] |= r.getBoolean("closing");
+            });
+            return null;
+          }));
+    }
+    String key = links.get(0).key();
+    return chain.compose(ignored -> {
+      if (added.isEmpty()) {
+        linked.add(new JsonObject().put("key", key).put("taskId", taskId.toString()).put("closed", false));
+        return Future.succeededFuture();
+      }
+      return journal.record(conn, msg, Journal.Change.of(scope.teamId(), "task", taskId, "commit_linked",
+              new JsonObject(), new JsonObject().put("commits", new JsonArray(new ArrayList<>(added)))))
+          .compose(v -> taskWithCommits(conn, scope, taskId))
+          .compose(json -> record(conn, scope, events, "task.updated", "task", json))
+          .compose(v -> closing[0] ? close(conn, msg, scope, task, events) : Future.succeededFuture(false))
+          .map(closed -> {
+            linked.add(new JsonObject().put("key", key).put("taskId", taskId.toString()).put("closed", closed));
+            return null;
+          });
+    });
+  }
+
+  /** Moves a task to the top of its board's last column (nothing if it is there already). */
+  private Future<Boolean> close(SqlConnection conn, Message<JsonObject> msg, Scope scope, Row task,
+                                List<Journal.Event> events) {
+    UUID taskId = task.getUUID("id");
+    UUID from = task.getUUID("column_id");
+    return columnIds(conn, scope).compose(columns -> {
+      UUID last = columns.get(columns.size() - 1);
+      if (last.equals(from)) {
+        return Future.succeededFuture(false);
+      }
+      return taskIds(conn, from).compose(source -> taskIds(conn, last).compose(target -> {
+        source.remove(taskId);
+        target.add(0, taskId);
+        int version = task.getInteger("version");
+        return conn.preparedQuery(BoardSql.MOVE_TASK).execute(Tuple.of(scope.projectId(), taskId, last))
+            .compose(ignored -> renumber(conn, BoardSql.RENUMBER_TASKS, target))
+            .compose(ignored -> renumber(conn, BoardSql.RENUMBER_TASKS, source))
+            .compose(ignored -> journal.record(conn, msg, Journal.Change.of(scope.teamId(), "task", taskId, "moved",
+                new JsonObject().put("columnId", from.toString()).put("version", version),
+                new JsonObject().put("columnId", last.toString()).put("version", version + 1))))
+            .compose(ignored -> taskWithCommits(conn, scope, taskId))
+            .compose(json -> record(conn, scope, events, "task.moved", "task", json))
+            .map(true);
+      }));
+    });
+  }
+
+  private Future<JsonObject> taskWithCommits(SqlConnection conn, Scope scope, UUID taskId) {
+    return conn.preparedQuery(BoardSql.TASK).execute(Tuple.of(scope.projectId(), taskId)).compose(rows -> {
+      JsonObject task = task(first(rows), scope.key());
+      return withCommits(conn, List.of(task)).map(task);
+    });
+  }
+
+  /** Adds each task's newest commits ({@code commits}, newest first, at most {@link #COMMITS_SHOWN}). */
+  private static Future<Void> withCommits(io.vertx.sqlclient.SqlClient client, List<JsonObject> tasks) {
+    if (tasks.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    UUID[] ids = tasks.stream().map(t -> UUID.fromString(t.getString("id"))).toArray(UUID[]::new);
+    return client.preparedQuery(BoardSql.COMMITS_OF_TASKS).execute(Tuple.tuple().addArrayOfUUID(ids)
+        .addInteger(COMMITS_SHOWN)).map(rows -> {
+          Map<String, JsonArray> byTask = new LinkedHashMap<>();
+          tasks.forEach(t -> byTask.put(t.getString("id"), new JsonArray()));
+          for (Row r : rows) {
+            byTask.get(r.getUUID("task_id").toString()).add(new JsonObject().put("sha", r.getString("sha"))
+                .put("message", r.getString("message")).put("author", r.getString("author"))
+                .put("url", r.getString("url")).put("at", Times.iso(r.getOffsetDateTime("at"))));
+          }
+          tasks.forEach(t -> t.put("commits", byTask.get(t.getString("id"))));
+          return null;
+        });
+  }
+
+  private static List<Link> links(JsonObject body) {
+    if (!(body.getValue("commits") instanceof JsonArray commits) || commits.size() > LINKS_MAX) {
+      throw ErrorCode.VALIDATION_FAILED.field("commits", "commits must be an array of at most " + LINKS_MAX
+          + " links");
+    }
+    List<Link> links = new ArrayList<>();
+    for (Object o : commits) {
+      if (!(o instanceof JsonObject c)) {
+        throw ErrorCode.VALIDATION_FAILED.field("commits", "each commit is an object");
+      }
+      Input in = Input.of(c);
+      String key = in.string("key", 4, 30);
+      java.util.regex.Matcher m = TASK_KEY.matcher(key);
+      if (!m.matches()) {
+        throw ErrorCode.VALIDATION_FAILED.field("key", "a task key looks like WEB-12");
+      }
+      java.time.Instant at = in.optionalInstant("at");
+      Object close = c.getValue("close");
+      if (close != null && !(close instanceof Boolean)) {
+        throw ErrorCode.VALIDATION_FAILED.field("close", "close must be true or false");
+      }
+      links.add(new Link(key, m.group(1), Integer.parseInt(m.group(2)), in.string("sha", 1, 100),
+          in.string("message", 1, DESCRIPTION_MAX), in.optionalString("author", 200), in.optionalString("url", 2000),
+          at == null ? null : at.atOffset(java.time.ZoneOffset.UTC), Boolean.TRUE.equals(close)));
+    }
+    return links;
+  }
+
   private Future<List<UUID>> taskIds(SqlConnection conn, UUID columnId) {
     return conn.preparedQuery(BoardSql.TASK_IDS_IN_COLUMN).execute(Tuple.of(columnId)).map(rows -> {
       List<UUID> ids = new ArrayList<>();
@@ -579,6 +772,11 @@ public final class BoardVerticle extends VerticleBase {
   /** Journals an event on the project's board stream in the caller's transaction; published after commit. */
   private Future<Void> record(SqlConnection conn, Scope scope, List<Journal.Event> events, String type, String field,
                               Object value) {
+    if (value instanceof JsonObject task && "task".equals(field) && !task.containsKey("commits")
+        && !"task.deleted".equals(type)) {
+      // Every task event carries the task whole, linked commits included, so that applying it loses nothing.
+      return withCommits(conn, List.of(task)).compose(ignored -> record(conn, scope, events, type, field, task));
+    }
     JsonObject payload = new JsonObject().put("type", type).put("teamId", scope.teamId().toString())
         .put("projectId", scope.projectId().toString()).put(field, value);
     return journal.appendTo(conn, Address.TEAM_BOARD, Address.TEAM_BOARD.address(scope.teamId(), scope.projectId()),

@@ -15,7 +15,7 @@ final class ChatSql {
       + "(SELECT array_agg(m.user_id ORDER BY m.user_id) FROM chat.channel_members m WHERE m.channel_id = c.id) "
       + "AS member_ids, "
       + "(SELECT count(*) FROM chat.messages x WHERE x.channel_id = c.id AND x.seq > coalesce(r.last_read_seq, 0) "
-      + "AND x.user_id <> $2 AND x.deleted_at IS NULL) AS unread_count "
+      + "AND x.user_id IS DISTINCT FROM $2 AND x.deleted_at IS NULL) AS unread_count "
       + "FROM chat.channels c LEFT JOIN chat.read_markers r ON r.channel_id = c.id AND r.user_id = $2 ";
 
   /** $1 team, $2 reader. General first, then named channels by name, then DMs. */
@@ -43,7 +43,8 @@ final class ChatSql {
 
   // --- messages -----------------------------------------------------------------------------------------------------
 
-  static final String MESSAGE_COLUMNS = "id, channel_id, seq, user_id, text, mentions, created_at, edited_at, deleted_at";
+  static final String MESSAGE_COLUMNS = "id, channel_id, seq, user_id, author_name, text, mentions, created_at, "
+      + "edited_at, deleted_at";
 
   /** Serialises a channel's posts: a retry that waited here sees the first attempt's row once it committed. */
   static final String LOCK_CHANNEL = "SELECT last_seq FROM chat.channels WHERE id = $1 FOR UPDATE";
@@ -60,6 +61,18 @@ final class ChatSql {
       + "WHERE id = $2 RETURNING last_seq, last_message_at) "
       + "INSERT INTO chat.messages (id, channel_id, seq, user_id, client_message_id, text, mentions, created_at) "
       + "SELECT $1, $2, c.last_seq, $3, $4, $5, $6, c.last_message_at FROM c RETURNING " + MESSAGE_COLUMNS;
+
+  static final String MESSAGE_BY_SYSTEM_KEY = "SELECT " + MESSAGE_COLUMNS + " FROM chat.messages "
+      + "WHERE channel_id = $1 AND user_id IS NULL AND client_message_id = $2";
+
+  /** A system author's message, numbered and stamped like {@link #INSERT_MESSAGE}; it mentions nobody. */
+  static final String INSERT_SYSTEM_MESSAGE = "WITH c AS (UPDATE chat.channels SET last_seq = last_seq + 1, "
+      + "last_message_at = greatest(date_trunc('milliseconds', clock_timestamp()), last_message_at) "
+      + "WHERE id = $2 RETURNING last_seq, last_message_at) "
+      + "INSERT INTO chat.messages (id, channel_id, seq, author_name, client_message_id, text, created_at) "
+      + "SELECT $1, $2, c.last_seq, $3, $4, $5, c.last_message_at FROM c RETURNING " + MESSAGE_COLUMNS;
+
+  static final String CHANNEL_OF_TEAM = "SELECT id FROM chat.channels WHERE team_id = $1 AND id = $2";
 
   /** $1 channel, $2 seq of the cursor message (NULL: the newest), $3 limit. */
   static final String LIST_MESSAGES = "SELECT " + MESSAGE_COLUMNS + " FROM chat.messages WHERE channel_id = $1 "
@@ -92,7 +105,7 @@ final class ChatSql {
 
   static final String UNREAD_COUNT = "SELECT count(*) AS n FROM chat.messages WHERE channel_id = $1 AND seq > "
       + "coalesce((SELECT last_read_seq FROM chat.read_markers WHERE channel_id = $1 AND user_id = $2), 0) "
-      + "AND user_id <> $2 AND deleted_at IS NULL";
+      + "AND user_id IS DISTINCT FROM $2 AND deleted_at IS NULL";
 
   // --- presence -----------------------------------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ import dev.trcr.kernel.Bus;
 import dev.trcr.kernel.DomainStore;
 import dev.trcr.kernel.Database;
 import dev.trcr.kernel.ErrorCode;
+import dev.trcr.kernel.Idempotency;
 import dev.trcr.kernel.Input;
 import dev.trcr.kernel.Journal;
 import dev.trcr.kernel.Times;
@@ -76,6 +77,7 @@ public final class ChatVerticle extends VerticleBase {
               .on(Address.CHAT_CHANNELS_LIST, this::listChannels)
               .idempotent(Address.CHAT_DMS_OPEN, this::openDm)
               .idempotent(Address.CHAT_POST, this::post)
+              .on(Address.CHAT_MESSAGES_SYSTEM, this::postSystem)
               .on(Address.CHAT_MESSAGES_LIST, this::listMessages)
               .idempotent(Address.CHAT_MESSAGES_EDIT, this::edit)
               .idempotent(Address.CHAT_MESSAGES_DELETE, this::delete)
@@ -250,6 +252,52 @@ public final class ChatVerticle extends VerticleBase {
             : Future.failedFuture(e));
   }
 
+  /**
+   * Internal (integrations): a message by a system author, to a channel of the team. No user, so no idempotency row
+   * per user: the {@link Idempotency#HEADER} key is kept as the message's client id, unique per channel, and a repeat
+   * answers the first message. It mentions nobody, whatever its text.
+   */
+  private Future<JsonObject> postSystem(Message<JsonObject> msg) {
+    Input in = Input.of(msg.body());
+    UUID teamId = in.uuid("teamId");
+    UUID channelId = in.uuid("channelId");
+    String authorName = in.string("authorName", 1, NAME_MAX);
+    String text = in.string("text", 1, TEXT_MAX);
+    String key = msg.headers().get(Idempotency.HEADER);
+    if (key != null && (key.isBlank() || key.length() > CLIENT_ID_MAX)) {
+      throw ErrorCode.VALIDATION_FAILED.field("Idempotency-Key", "an idempotency key has 1 to " + CLIENT_ID_MAX
+          + " characters");
+    }
+    List<Journal.Event> events = new ArrayList<>();
+    return pool.withTransaction(conn -> conn.preparedQuery(ChatSql.CHANNEL_OF_TEAM)
+            .execute(Tuple.of(teamId, channelId))
+            .compose(channels -> {
+              if (channels.size() == 0) {
+                throw ErrorCode.CHANNEL_NOT_FOUND.exception();
+              }
+              return conn.preparedQuery(ChatSql.LOCK_CHANNEL).execute(Tuple.of(channelId));
+            })
+            .compose(locked -> key == null ? Future.succeededFuture((Row) null)
+                : conn.preparedQuery(ChatSql.MESSAGE_BY_SYSTEM_KEY).execute(Tuple.of(channelId, key))
+                    .map(ChatVerticle::first))
+            .compose(existing -> {
+              if (existing != null) {
+                return Future.succeededFuture(message(existing));
+              }
+              return conn.preparedQuery(ChatSql.INSERT_SYSTEM_MESSAGE)
+                  .execute(Tuple.of(UUID.randomUUID(), channelId, authorName, key, text))
+                  .compose(rows -> {
+                    JsonObject message = message(first(rows));
+                    return record(conn, events, teamId, channelId, "message.created", message)
+                        .compose(v -> journal.record(conn, msg, Journal.Change.created(teamId, "message",
+                            message.getString("id"), new JsonObject().put("channelId", channelId.toString())
+                                .put("authorName", authorName))))
+                        .map(message);
+                  });
+            }))
+        .onSuccess(ignored -> journal.published(events));
+  }
+
   private Future<JsonObject> listMessages(Message<JsonObject> msg) {
     UUID caller = Bus.caller(msg);
     Input in = Input.of(msg.body());
@@ -296,7 +344,7 @@ public final class ChatVerticle extends VerticleBase {
       return pool.withTransaction(conn -> conn.preparedQuery(ChatSql.MESSAGE_FOR_UPDATE)
           .execute(Tuple.of(channelId, messageId)).compose(rows -> {
             Row current = existing(first(rows));
-            if (!current.getUUID("user_id").equals(caller)) {
+            if (!caller.equals(current.getUUID("user_id"))) {
               throw ErrorCode.FORBIDDEN.exception("only a message's author may edit it");
             }
             previous[0] = message(current);
@@ -330,7 +378,7 @@ public final class ChatVerticle extends VerticleBase {
               if (current == null) {
                 throw ErrorCode.MESSAGE_NOT_FOUND.exception();
               }
-              if (!current.getUUID("user_id").equals(caller) && !MANAGERS.contains(role)) {
+              if (!caller.equals(current.getUUID("user_id")) && !MANAGERS.contains(role)) {
                 throw ErrorCode.FORBIDDEN.exception("only a message's author or a team owner or admin may delete it");
               }
               if (current.getOffsetDateTime("deleted_at") != null) {
@@ -559,7 +607,8 @@ public final class ChatVerticle extends VerticleBase {
     JsonObject out = new JsonObject()
         .put("id", r.getUUID("id").toString())
         .put("channelId", r.getUUID("channel_id").toString())
-        .put("userId", r.getUUID("user_id").toString())
+        .put("userId", r.getUUID("user_id") == null ? null : r.getUUID("user_id").toString())
+        .put("authorName", r.getString("author_name"))
         .put("text", r.getString("text"))
         .put("createdAt", Times.iso(r.getOffsetDateTime("created_at")))
         .put("editedAt", Times.iso(r.getOffsetDateTime("edited_at")))

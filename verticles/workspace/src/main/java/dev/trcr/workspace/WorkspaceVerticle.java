@@ -560,7 +560,8 @@ public final class WorkspaceVerticle extends VerticleBase {
     UUID teamId = Input.of(msg.body()).uuid("teamId");
     Future<RowSet<Row>> team = pool.preparedQuery(WorkspaceSql.TEAM).execute(Tuple.of(teamId));
     Future<RowSet<Row>> members = pool.preparedQuery(WorkspaceSql.MEMBERS).execute(Tuple.of(teamId));
-    return Future.all(team, members).map(ignored -> {
+    Future<RowSet<Row>> projects = pool.preparedQuery(WorkspaceSql.PROJECTS).execute(Tuple.of(teamId));
+    return Future.all(team, members, projects).map(ignored -> {
       Row t = first(team.result());
       if (t == null) {
         throw ErrorCode.TEAM_NOT_FOUND.exception();
@@ -568,9 +569,13 @@ public final class WorkspaceVerticle extends VerticleBase {
       JsonArray list = new JsonArray();
       members.result().forEach(r -> list.add(new JsonObject().put("id", r.getUUID("id").toString())
           .put("name", r.getString("name")).put("email", r.getString("email")).put("role", r.getString("role"))));
+      JsonArray keys = new JsonArray();
+      projects.result().forEach(r -> keys.add(new JsonObject().put("id", r.getUUID("id").toString())
+          .put("name", r.getString("name")).put("key", r.getString("key"))));
       return new JsonObject()
           .put("team", new JsonObject().put("id", t.getUUID("id").toString()).put("name", t.getString("name")))
-          .put("members", list);
+          .put("members", list)
+          .put("projects", keys);
     });
   }
 
