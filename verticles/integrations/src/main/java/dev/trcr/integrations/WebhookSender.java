@@ -2,6 +2,7 @@ package dev.trcr.integrations;
 
 import dev.trcr.kernel.Address;
 import dev.trcr.kernel.Journal;
+import dev.trcr.kernel.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -212,6 +213,7 @@ final class WebhookSender {
   }
 
   private Future<Void> record(Claimed c, Outcome outcome) {
+    Metrics.jobRun(vertx, "webhook", outcome.delivered() ? "delivered" : "failed_attempt");
     if (outcome.delivered()) {
       // The webhook's row first, then its delivery: the order of every transaction that touches both (no deadlock).
       return pool.withTransaction(conn -> conn.preparedQuery(WebhooksSql.WEBHOOK_FOR_UPDATE)
@@ -251,6 +253,7 @@ final class WebhookSender {
         .put("webhookId", id.toString()).put("url", hook.getString("url")).put("failures", failures)
         .put("lastError", lastError);
     LOG.log(System.Logger.Level.INFO, "webhook " + id + " disabled after " + failures + " failed attempts");
+    Metrics.jobRun(vertx, "webhook", "disabled");
     return conn.preparedQuery(WebhooksSql.DISABLE).execute(Tuple.of(id))
         .compose(ignored -> journal.append(conn, Address.EVENTS_WEBHOOK_DISABLED, List.of(), payload))
         .compose(event -> {
