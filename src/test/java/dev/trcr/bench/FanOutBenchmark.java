@@ -98,7 +98,11 @@ public final class FanOutBenchmark {
                 rows.addAll(InvoiceBenchmark.run(server.httpPort, intArg("entries", 2000), intArg("issues", 200),
                     intArg("concurrency", 8)));
               }
-              default -> throw new IllegalArgumentException("--mode fanout|memory|reconnect|invoice");
+              case "integrations" -> {
+                rows.add("integrations benchmark, server [" + flagsLabel(server) + "]:");
+                rows.addAll(IntegrationsBenchmark.run(server.httpPort, intArg("users", 8), intArg("pairs", 100)));
+              }
+              default -> throw new IllegalArgumentException("--mode fanout|memory|reconnect|invoice|integrations");
             }
             List<String> problems = server.problems();
             if (!problems.isEmpty()) {
