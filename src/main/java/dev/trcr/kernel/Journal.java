@@ -140,9 +140,11 @@ public final class Journal {
     // Only rows of transactions that have all ended (below the oldest running one) so that a cursor never skips a
     // row that commits later with a smaller tx (see V3__journal_feed.sql).
     String finished = "tx < pg_snapshot_xmin(pg_current_snapshot())";
-    this.eventFeedSql = "SELECT tx::text AS tx, feed_id, stream, seq, epoch, payload, created_at FROM " + schema
+    // The text form of tx gets its own name: "ORDER BY tx" must sort by the xid8 column, not by its text (where
+    // "1000" sorts before "999" and a page's last row would not be its highest).
+    this.eventFeedSql = "SELECT tx::text AS tx_text, feed_id, stream, seq, epoch, payload, created_at FROM " + schema
         + ".journal WHERE (tx, feed_id) > ($1::text::xid8, $2) AND " + finished + " ORDER BY tx, feed_id LIMIT $3";
-    this.changeFeedSql = "SELECT tx::text AS tx, id, at, team_id, actor_id, origin, request_id, entity, entity_id, "
+    this.changeFeedSql = "SELECT tx::text AS tx_text, id, at, team_id, actor_id, origin, request_id, entity, entity_id, "
         + "action, changes FROM " + schema + ".journal_changes WHERE (tx, id) > ($1::text::xid8, $2) AND " + finished
         + " ORDER BY tx, id LIMIT $3";
     Metrics.gauge(vertx, "trcr.journal.relay.lag.seconds", "Age of the oldest event the journal relay had to publish "
@@ -236,12 +238,12 @@ public final class Journal {
           String next = after;
           for (Row r : rows) {
             if (events) {
-              next = r.getString("tx") + ":" + r.getLong("feed_id");
+              next = r.getString("tx_text") + ":" + r.getLong("feed_id");
               items.add(new JsonObject().put("stream", r.getString("stream")).put("seq", r.getLong("seq"))
                   .put("epoch", r.getString("epoch")).put("at", Times.iso(r.getOffsetDateTime("created_at")))
                   .put("payload", r.getValue("payload")));
             } else {
-              next = r.getString("tx") + ":" + r.getLong("id");
+              next = r.getString("tx_text") + ":" + r.getLong("id");
               items.add(new JsonObject().put("id", r.getLong("id")).put("at", Times.iso(r.getOffsetDateTime("at")))
                   .put("teamId", str(r.getUUID("team_id"))).put("actorId", str(r.getUUID("actor_id")))
                   .put("origin", r.getString("origin")).put("requestId", r.getString("request_id"))

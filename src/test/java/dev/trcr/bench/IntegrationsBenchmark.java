@@ -134,6 +134,19 @@ final class IntegrationsBenchmark {
           outOfOrder++; // a stop delivered before its start
         }
       }
+      Map<String, Integer> perEvent = new java.util.HashMap<>();
+      got.forEach(r -> perEvent.merge(r.event() + "/" + r.entryId(), 1, Integer::sum));
+      List<String> twice = perEvent.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList();
+      if (!twice.isEmpty()) {
+        out.add("events delivered more than once under different delivery ids: " + twice.size() + ", e.g. "
+            + twice.subList(0, Math.min(3, twice.size())));
+      }
+      List<String> unknown = got.stream().filter(r -> !replied.containsKey(r.event() + "/" + r.entryId()))
+          .map(r -> r.event() + "/" + r.entryId()).toList();
+      if (!unknown.isEmpty()) {
+        out.add("deliveries of no command of this run: " + unknown.size() + ", e.g. "
+            + unknown.subList(0, Math.min(3, unknown.size())));
+      }
       long[] delays = got.stream().mapToLong(r -> {
         Long reply = replied.get(r.event() + "/" + r.entryId());
         return reply == null ? -1 : r.atNanos() - reply;

@@ -94,6 +94,32 @@ class JournalFeedTest {
   }
 
   @Test
+  void pagesFollowTransactionOrderAcrossADigitBoundary() {
+    String start = feed("changes", null).getString("next");
+    UUID team = UUID.randomUUID();
+    pool.withTransaction(conn -> journal.recordSystem(conn,
+        Journal.Change.created(team, "thing", "before", new JsonObject()))).await();
+    long xid = Long.parseLong(pool.query("SELECT pg_current_xact_id()::text AS x").execute().await().iterator().next()
+        .getString("x"));
+    // Burn transaction ids until they have one more digit: "1000" sorts before "999" as text, never as an id.
+    long next = (long) Math.pow(10, Long.toString(xid).length());
+    pool.query("DO $$ BEGIN FOR i IN 1.." + (next - xid + 1) + " LOOP PERFORM pg_current_xact_id(); COMMIT; "
+        + "END LOOP; END $$").execute().await();
+    pool.withTransaction(conn -> journal.recordSystem(conn,
+        Journal.Change.created(team, "thing", "after", new JsonObject()))).await();
+
+    List<String> seen = new java.util.ArrayList<>();
+    String cursor = start;
+    for (int page = 0; page < 5; page++) {
+      JsonObject one = vertx.eventBus().<JsonObject>request("feedtest.feed", new JsonObject().put("of", "changes")
+          .put("after", cursor).put("limit", 1)).await().body();
+      one.getJsonArray("items").forEach(i -> seen.add(((JsonObject) i).getString("entityId")));
+      cursor = one.getString("next");
+    }
+    assertEquals(List.of("before", "after"), seen, "one page at a time, in transaction order, each once");
+  }
+
+  @Test
   void aCommandsActorOriginAndRequestIdAreRecorded() {
     String start = feed("changes", null).getString("next");
     UUID user = UUID.randomUUID();
