@@ -106,12 +106,16 @@ public final class TimersVerticle extends VerticleBase {
                   Row previous = first(stoppedRows);
                   JsonObject stopped = previous == null ? null : entry(previous).put("user", user);
                   JsonObject started = entry(first(startedRows)).put("user", user);
-                  Future<Void> chain = stopped == null ? Future.succeededFuture()
-                      : record(conn, events, "timer.stopped", stopped)
-                          .compose(ignored -> audit(conn, msg, "stopped", whileRunning(previous), entry(previous)));
-                  return chain.compose(ignored -> record(conn, events, "timer.started", started))
-                      .compose(ignored -> audit(conn, msg, "started", new JsonObject(), entry(first(startedRows))))
-                      .map(ignored -> new Started(stopped, started, events));
+                  // Sent at once (the connection pipelines them; PostgreSQL runs them in this order): the journal
+                  // appends and the audit records cost one round trip, not one each.
+                  List<Future<?>> writes = new ArrayList<>();
+                  if (stopped != null) {
+                    writes.add(record(conn, events, "timer.stopped", stopped));
+                    writes.add(audit(conn, msg, "stopped", whileRunning(previous), entry(previous)));
+                  }
+                  writes.add(record(conn, events, "timer.started", started));
+                  writes.add(audit(conn, msg, "started", new JsonObject(), entry(first(startedRows))));
+                  return Future.all(writes).map(ignored -> new Started(stopped, started, events));
                 })))
         .recover(e -> attempt < START_ATTEMPTS && Database.isUniqueViolation(e, "time_entries_one_running_per_user")
             ? startInTransaction(msg, teamId, userId, projectId, taskId, description, user, attempt + 1)
@@ -130,8 +134,8 @@ public final class TimersVerticle extends VerticleBase {
             throw ErrorCode.NO_RUNNING_TIMER.exception("you have no running timer in this team");
           }
           JsonObject entry = entry(stopped).put("user", access.getJsonObject("user"));
-          return record(conn, events, "timer.stopped", entry)
-              .compose(ignored -> audit(conn, msg, "stopped", whileRunning(stopped), entry(stopped))).map(ignored -> entry);
+          return Future.all(record(conn, events, "timer.stopped", entry),
+              audit(conn, msg, "stopped", whileRunning(stopped), entry(stopped))).map(ignored -> entry);
         })))
         .onSuccess(ignored -> journal.published(events));
   }
@@ -434,12 +438,14 @@ public final class TimersVerticle extends VerticleBase {
   private Future<Void> record(SqlConnection conn, List<Journal.Event> events, String type, JsonObject entry) {
     String teamId = entry.getString("teamId");
     JsonObject payload = new JsonObject().put("type", type).put("teamId", teamId).put("entry", entry);
+    // Both appends are sent at once; they complete in the order sent, so events keep the team event first.
     Future<Journal.Event> team = journal.append(conn, Address.TEAM_TIMERS, teamId, payload).onSuccess(events::add);
     if (!type.startsWith("timer.")) {
       return team.mapEmpty();
     }
-    return team.compose(ignored -> journal.append(conn, Address.USER_TIMERS, entry.getString("userId"), payload))
-        .onSuccess(events::add).mapEmpty();
+    Future<Journal.Event> user = journal.append(conn, Address.USER_TIMERS, entry.getString("userId"), payload)
+        .onSuccess(events::add);
+    return Future.all(team, user).mapEmpty();
   }
 
   /** Records the change of one time entry for the audit log, in the caller's transaction. */
