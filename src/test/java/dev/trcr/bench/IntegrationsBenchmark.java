@@ -5,10 +5,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,11 +27,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class IntegrationsBenchmark {
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private final String base;
+  private final BenchRest rest;
 
   private IntegrationsBenchmark(int httpPort) {
-    this.base = "http://127.0.0.1:" + httpPort;
+    this.rest = new BenchRest(httpPort);
   }
 
   static List<String> run(int httpPort, int users, int pairs) throws Exception {
@@ -202,17 +197,6 @@ final class IntegrationsBenchmark {
   }
 
   private JsonObject call(String method, String path, String token, JsonObject body, int expected) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(120))
-        .header("content-type", "application/json")
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body.encode()));
-    if (token != null) {
-      b.header("authorization", "Bearer " + token);
-    }
-    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != expected) {
-      throw new IllegalStateException(method + " " + path + " → " + r.statusCode() + " " + r.body());
-    }
-    return new JsonObject(r.body());
+    return rest.call(method, path, token, body, expected);
   }
 }

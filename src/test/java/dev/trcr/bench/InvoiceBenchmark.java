@@ -3,11 +3,6 @@ package dev.trcr.bench;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,11 +22,10 @@ import java.util.concurrent.Future;
  */
 final class InvoiceBenchmark {
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private final String base;
+  private final BenchRest rest;
 
   private InvoiceBenchmark(int httpPort) {
-    this.base = "http://127.0.0.1:" + httpPort;
+    this.rest = new BenchRest(httpPort);
   }
 
   static List<String> run(int httpPort, int entries, int issues, int concurrency) throws Exception {
@@ -152,30 +146,14 @@ final class InvoiceBenchmark {
   }
 
   private JsonObject call(String method, String path, String token, JsonObject body, int expected) throws Exception {
-    return new JsonObject(send(method, path, token, body, expected));
+    return rest.call(method, path, token, body, expected);
   }
 
   private String send(String method, String path, String token, JsonObject body, int expected) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(120))
-        .header("content-type", "application/json")
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body.encode()));
-    if (token != null) {
-      b.header("authorization", "Bearer " + token);
-    }
-    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != expected) {
-      throw new IllegalStateException(method + " " + path + " → " + r.statusCode() + " " + r.body());
-    }
-    return r.body();
+    return rest.send(method, path, token, body, expected);
   }
 
   private byte[] bytes(String path, String token) throws Exception {
-    HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(120))
-        .header("authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
-    if (r.statusCode() != 200 || r.body().length < 5 || r.body()[0] != '%') {
-      throw new IllegalStateException("GET " + path + " → " + r.statusCode());
-    }
-    return r.body();
+    return rest.bytes(path, token);
   }
 }

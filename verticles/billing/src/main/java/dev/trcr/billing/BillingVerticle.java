@@ -10,6 +10,7 @@ import dev.trcr.kernel.Input;
 import dev.trcr.kernel.Journal;
 import dev.trcr.kernel.Keyset;
 import dev.trcr.kernel.Metrics;
+import dev.trcr.kernel.TeamAccess;
 import dev.trcr.kernel.Times;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -47,7 +48,6 @@ import java.util.UUID;
 public final class BillingVerticle extends VerticleBase {
 
   private static final System.Logger LOG = System.getLogger(BillingVerticle.class.getName());
-  private static final Set<String> MANAGERS = Set.of("owner", "admin");
   private static final Set<String> STATUSES = Set.of("draft", "issued", "paid", "void", "overdue");
   private static final String OVERDUE_LOCK = "trcr.billing.overdue";
   private static final int NAME_MAX = 200;
@@ -816,14 +816,7 @@ public final class BillingVerticle extends VerticleBase {
 
   /** Owners and admins only: members get 403 forbidden, non-members 404 team_not_found (from workspace). */
   private Future<String> manager(UUID teamId, UUID caller) {
-    JsonObject body = new JsonObject().put("teamId", teamId.toString()).put("userId", caller.toString());
-    return Bus.<JsonObject>request(vertx, Address.WORKSPACE_ACCESS, body, null).map(access -> {
-      String role = access.getString("role");
-      if (!MANAGERS.contains(role)) {
-        throw ErrorCode.FORBIDDEN.exception("only the team's owners and admins handle clients and invoices");
-      }
-      return role;
-    });
+    return TeamAccess.requireManager(vertx, teamId, caller, "only the team's owners and admins handle clients and invoices");
   }
 
   /** The projects linked to a client with their rates, from workspace. */

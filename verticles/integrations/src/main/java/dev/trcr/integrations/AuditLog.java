@@ -7,6 +7,7 @@ import dev.trcr.kernel.ErrorCode;
 import dev.trcr.kernel.Input;
 import dev.trcr.kernel.Journal;
 import dev.trcr.kernel.Keyset;
+import dev.trcr.kernel.TeamAccess;
 import dev.trcr.kernel.Times;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -36,8 +37,6 @@ import java.util.UUID;
  * are only ever inserted: no command edits or deletes them.
  */
 final class AuditLog {
-
-  private static final Set<String> MANAGERS = Set.of("owner", "admin");
 
   /** The entities the verticles record changes of (the {@code entity} filter accepts these only). */
   static final Set<String> ENTITIES = Set.of("team", "member", "project", "project_rate", "time_entry", "channel",
@@ -148,14 +147,7 @@ final class AuditLog {
 
   /** Owners and admins only: members get 403 forbidden, non-members 404 team_not_found (from workspace). */
   private Future<String> manager(UUID teamId, UUID caller) {
-    JsonObject body = new JsonObject().put("teamId", teamId.toString()).put("userId", caller.toString());
-    return Bus.<JsonObject>request(vertx, Address.WORKSPACE_ACCESS, body, null).map(access -> {
-      String role = access.getString("role");
-      if (!MANAGERS.contains(role)) {
-        throw ErrorCode.FORBIDDEN.exception("only the team's owners and admins read the audit log");
-      }
-      return role;
-    });
+    return TeamAccess.requireManager(vertx, teamId, caller, "only the team's owners and admins read the audit log");
   }
 
   private static OffsetDateTime utc(Instant instant) {

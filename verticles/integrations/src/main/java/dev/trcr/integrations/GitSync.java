@@ -8,6 +8,7 @@ import dev.trcr.kernel.ErrorCode;
 import dev.trcr.kernel.Idempotency;
 import dev.trcr.kernel.Input;
 import dev.trcr.kernel.Journal;
+import dev.trcr.kernel.TeamAccess;
 import dev.trcr.kernel.Times;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -41,7 +42,6 @@ import java.util.UUID;
 final class GitSync {
 
   private static final Set<String> PROVIDERS = Set.of("github", "gitlab");
-  private static final Set<String> MANAGERS = Set.of("owner", "admin");
   private static final int DELIVERY_ID_MAX = 200;
 
   private static final String COLUMNS = "id, team_id, provider, channel_id, created_at, last_delivery_at";
@@ -231,14 +231,7 @@ final class GitSync {
   // --- shared -------------------------------------------------------------------------------------------------------
 
   private Future<String> manager(UUID teamId, UUID caller) {
-    JsonObject body = new JsonObject().put("teamId", teamId.toString()).put("userId", caller.toString());
-    return Bus.<JsonObject>request(vertx, Address.WORKSPACE_ACCESS, body, null).map(access -> {
-      String role = access.getString("role");
-      if (!MANAGERS.contains(role)) {
-        throw ErrorCode.FORBIDDEN.exception("only the team's owners and admins manage git integrations");
-      }
-      return role;
-    });
+    return TeamAccess.requireManager(vertx, teamId, caller, "only the team's owners and admins manage git integrations");
   }
 
   private String secret() {

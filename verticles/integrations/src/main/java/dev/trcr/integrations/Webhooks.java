@@ -7,6 +7,7 @@ import dev.trcr.kernel.Config;
 import dev.trcr.kernel.ErrorCode;
 import dev.trcr.kernel.Input;
 import dev.trcr.kernel.Journal;
+import dev.trcr.kernel.TeamAccess;
 import dev.trcr.kernel.Times;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -45,7 +46,6 @@ final class Webhooks {
       "message.created", "message.edited", "message.deleted",
       "invoice.created", "invoice.issued", "invoice.paid", "invoice.overdue", "invoice.voided", "invoice.deleted");
 
-  private static final Set<String> MANAGERS = Set.of("owner", "admin");
   private static final Set<String> PUBLIC_CHANNELS = Set.of("general", "public");
   private static final int URL_MAX = 2_000;
   private static final int SECRET_MIN = 16;
@@ -379,14 +379,7 @@ final class Webhooks {
 
   /** Owners and admins only: members get 403 forbidden, non-members 404 team_not_found (from workspace). */
   private Future<String> manager(UUID teamId, UUID caller) {
-    JsonObject body = new JsonObject().put("teamId", teamId.toString()).put("userId", caller.toString());
-    return Bus.<JsonObject>request(vertx, Address.WORKSPACE_ACCESS, body, null).map(access -> {
-      String role = access.getString("role");
-      if (!MANAGERS.contains(role)) {
-        throw ErrorCode.FORBIDDEN.exception("only the team's owners and admins manage webhooks");
-      }
-      return role;
-    });
+    return TeamAccess.requireManager(vertx, teamId, caller, "only the team's owners and admins manage webhooks");
   }
 
   private static Future<Row> webhook(io.vertx.sqlclient.SqlClient sql, UUID teamId, UUID webhookId, boolean lock) {
