@@ -147,7 +147,7 @@ function Webhooks({ base }) {
                 <legend>{group}</legend>
                 {names.map((n) => (
                   <label class="check" key={n}>
-                    <input type="checkbox" checked={events.includes(n)} onChange={() => toggle(n)} value={n} data-testid="webhook-event" />
+                    <input type="checkbox" checked={events.includes(n)} onChange={() => toggle(n)} data-event={n} data-testid="webhook-event" />
                     <span class="mono">{n}</span>
                   </label>
                 ))}
