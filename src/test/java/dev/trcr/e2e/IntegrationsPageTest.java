@@ -2,6 +2,7 @@ package dev.trcr.e2e;
 
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Download;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.assertions.LocatorAssertions;
@@ -17,6 +18,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -185,8 +188,31 @@ class IntegrationsPageTest {
         assertThat(started).hasCount(0);
         assertThat(audit).hasCount(1);
         assertThat(created).hasCount(1);
+        // the CSV carries the same filter
+        Download csv = a.waitForDownload(() -> a.getByTestId("audit-csv").click());
+        String lines;
+        try (InputStream in = csv.createReadStream()) {
+          lines = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertTrue(lines.startsWith("id,at,actorId,actorName,origin,requestId,entity,entityId,action,changes"), lines);
+        assertTrue(lines.contains(",webhook,") && lines.contains(hookUrl), lines);
+        assertTrue(!lines.contains("time_entry"), lines);
         a.getByTestId("audit-entity").selectOption("");
         assertThat(started).hasCount(1, new LocatorAssertions.HasCountOptions().setTimeout(5_000));
+
+        // a service token: shown once, listed without it, revoked after a confirmation
+        a.getByTestId("token-name").fill("Slack relay");
+        a.getByTestId("token-submit").click();
+        assertThat(a.getByTestId("token-secret")).containsText("you will not see it again");
+        String token = a.getByTestId("token-secret-value").textContent();
+        Api.expect(200, api.get("/api/teams/" + teamId + "/projects", token));
+        Locator tokenRow = a.getByTestId("token-row");
+        assertThat(tokenRow).containsText("Slack relay");
+        a.onceDialog(d -> d.accept());
+        tokenRow.getByTestId("token-revoke").click();
+        assertThat(tokenRow.getByTestId("token-revoke")).hasCount(0);
+        Api.expect(401, api.get("/api/teams/" + teamId + "/projects", token));
+        a.getByTestId("token-secret-done").click();
 
         a.getByTestId("webhook-deliveries").scrollIntoViewIfNeeded();
         a.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("integrations.png")).setFullPage(true));
