@@ -28,6 +28,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Pattern;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -113,7 +114,7 @@ class IntegrationsPageTest {
   }
 
   @Test
-  void anOwnerFollowsAWebhookDeliveryAndTheAuditLogWhileMembersDoNotSeeThePage() {
+  void anOwnerFollowsAWebhookDeliveryAndTheAuditLogWhileMembersDoNotSeeThePage() throws IOException {
     Session ada = api.signup("Ada Owner");
     Session bob = api.signup("Bob Member");
     String teamId = api.createTeam(ada, "Acme");
@@ -122,7 +123,9 @@ class IntegrationsPageTest {
     String hookUrl = "http://127.0.0.1:" + receiver.actualPort() + "/trcr";
 
     List<String> console = Collections.synchronizedList(new ArrayList<>());
-    try (BrowserContext ca = browser.newContext(); BrowserContext cb = browser.newContext()) {
+    try (BrowserContext ca = browser.newContext(new Browser.NewContextOptions()
+        .setPermissions(List.of("clipboard-read", "clipboard-write")));
+         BrowserContext cb = browser.newContext()) {
       Page a = login(ca, ada, console);
       Page b = login(cb, bob, console);
       try {
@@ -151,6 +154,9 @@ class IntegrationsPageTest {
         assertThat(a.getByTestId("webhook-secret")).containsText("you will not see it again");
         String secret = a.getByTestId("webhook-secret-value").textContent();
         assertTrue(secret.startsWith("whsec_"), secret);
+        a.getByTestId("webhook-secret-value-copy").click();
+        assertThat(a.getByTestId("webhook-secret-value-copy")).hasText("Copied");
+        assertEquals(secret, a.evaluate("() => navigator.clipboard.readText()"));
         Locator row = a.getByTestId("webhook-row");
         assertThat(row).hasCount(1);
         assertThat(row.getByTestId("webhook-url")).hasText(hookUrl);
@@ -213,6 +219,19 @@ class IntegrationsPageTest {
         assertThat(tokenRow.getByTestId("token-revoke")).hasCount(0);
         Api.expect(401, api.get("/api/teams/" + teamId + "/projects", token));
         a.getByTestId("token-secret-done").click();
+
+        // a GitHub integration posting to #general: its secret once, its hook URL listed
+        a.getByTestId("git-provider").selectOption("github");
+        a.getByTestId("git-channel").selectOption(new com.microsoft.playwright.options.SelectOption().setLabel("# general"));
+        a.getByTestId("git-submit").click();
+        assertThat(a.getByTestId("git-secret")).containsText("you will not see it again");
+        Locator gitRow = a.getByTestId("git-row");
+        assertThat(gitRow).hasCount(1);
+        assertThat(gitRow).containsText("GitHub");
+        assertThat(gitRow).containsText("# general");
+        String gitId = gitRow.getAttribute("data-integration-id");
+        assertThat(gitRow.getByTestId("git-url")).hasText(Pattern.compile("/hooks/git/" + gitId + "$"));
+        a.getByTestId("git-secret-done").click();
 
         a.getByTestId("webhook-deliveries").scrollIntoViewIfNeeded();
         a.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("integrations.png")).setFullPage(true));

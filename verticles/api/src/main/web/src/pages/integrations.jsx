@@ -131,7 +131,7 @@ function Webhooks({ base }) {
           {hooks.length === 0 && <tr><td colSpan={4} class="hint">No webhooks yet.</td></tr>}
         </tbody>
       </table>
-      {open && <Deliveries key={open} base={base} hook={hooks.find((h) => h.id === open)} />}
+      {open && <Deliveries key={open} base={base} hook={hooks.find((h) => h.id === open)} onRefresh={load} />}
       <OneTimeSecret label="Signing secret of the new webhook" value={secret} onDone={() => setSecret(null)} testid="webhook-secret" />
       <form class="stack" onSubmit={create.submit} data-testid="webhook-form">
         <label>Endpoint URL
@@ -162,7 +162,7 @@ function Webhooks({ base }) {
   );
 }
 
-function Deliveries({ base, hook }) {
+function Deliveries({ base, hook, onRefresh }) {
   const [items, setItems] = useState([]);
   const [next, setNext] = useState(null);
   const [error, setError] = useState(null);
@@ -180,7 +180,7 @@ function Deliveries({ base, hook }) {
     <div class="deliveries" data-testid="deliveries">
       <div class="page-head">
         <h3>Deliveries to <span class="break">{hook.url}</span></h3>
-        <button type="button" onClick={() => page(null)} data-testid="deliveries-refresh">Refresh</button>
+        <button type="button" onClick={() => { page(null); onRefresh(); }} data-testid="deliveries-refresh">Refresh</button>
       </div>
       <table class="list">
         <thead><tr><th>Event</th><th>Status</th><th class="right">Attempts</th><th class="right">Response</th><th>Last error</th>
@@ -263,7 +263,7 @@ function GitIntegrations({ base }) {
           <strong>Hook URL</strong> <Copyable value={secret.url} testid="git-secret-url" />
           <strong>{secret.provider === 'gitlab' ? 'Secret token' : 'Secret'}</strong> <Copyable value={secret.secret} testid="git-secret-value" />
           <p class="warn-text">Copy the secret now: you will not see it again.</p>
-          <button type="button" onClick={() => setSecret(null)}>I have copied it</button>
+          <button type="button" onClick={() => setSecret(null)} data-testid="git-secret-done">I have copied it</button>
         </div>
       )}
       <form class="inline wrap" onSubmit={create.submit} data-testid="git-form">
