@@ -9,6 +9,7 @@ import { Chat } from './pages/chat.jsx';
 import { Board } from './pages/board.jsx';
 import { Timesheet } from './pages/timesheet.jsx';
 import { Billing } from './pages/billing.jsx';
+import { Integrations } from './pages/integrations.jsx';
 import { Team } from './pages/team.jsx';
 import { Reports } from './pages/reports.jsx';
 import { Account } from './pages/account.jsx';
@@ -369,7 +370,7 @@ function Workspace({ token, onSignOut }) {
 
   const page = route[0];
   const nav = [['dashboard', 'Dashboard'], ['timesheet', 'Timesheet'], ['chat', 'Chat'], ['board', 'Board'], ['reports', 'Reports']];
-  if (isAdmin) nav.push(['billing', 'Billing']);
+  if (isAdmin) nav.push(['billing', 'Billing'], ['integrations', 'Integrations']);
   nav.push(['team', 'Team']);
   const labels = { connecting: 'connecting…', live: 'live', reconnecting: 'reconnecting…', offline: 'offline' };
 
@@ -409,6 +410,7 @@ function Workspace({ token, onSignOut }) {
               : page === 'board' ? <Board key={teamId} projectId={route[1]} />
                 : page === 'timesheet' ? <Timesheet key={teamId} />
                   : page === 'billing' ? <Billing key={teamId} invoiceId={route[1]} />
+                    : page === 'integrations' ? <Integrations key={teamId} />
                     : page === 'team' ? <Team key={teamId} />
                       : page === 'reports' ? <Reports key={teamId} />
                         : page === 'account' ? <Account onToken={(t) => { localStorage.setItem(TOKEN_KEY, t); setToken(t); }} />
