@@ -150,26 +150,38 @@ final class WebhookSender {
   }
 
   private void send(UUID webhookId, UUID deliveryId) {
-    long lease = 2L * settings.timeoutMs() + 10_000L;
-    pool.preparedQuery(WebhooksSql.CLAIM).execute(Tuple.of(deliveryId, lease))
-        .compose(rows -> {
-          if (rows.size() == 0) {
-            return Future.succeededFuture(false); // taken by another node, or no longer the one to send
-          }
-          Row r = rows.iterator().next();
-          Claimed c = new Claimed(r.getUUID("id"), r.getUUID("webhook_id"), r.getString("event"), r.getString("body"),
-              r.getInteger("attempts"), r.getString("url"), r.getString("secret"));
-          return post(c).compose(outcome -> record(c, outcome).map(outcome.delivered()));
-        })
+    pool.preparedQuery(WebhooksSql.CLAIM).execute(Tuple.of(deliveryId, lease()))
+        .compose(rows -> rows.size() == 0
+            ? Future.succeededFuture(false) // taken by another node, or no longer the one to send
+            : deliverFrom(claimed(rows.iterator().next())))
         .onComplete(ar -> {
           inFlight.remove(webhookId);
           if (ar.failed()) {
-            LOG.log(System.Logger.Level.WARNING, "webhook delivery " + deliveryId + " could not be recorded; its "
-                + "lease expires and it is sent again", ar.cause());
+            LOG.log(System.Logger.Level.WARNING, "a delivery of webhook " + webhookId + " could not be recorded; "
+                + "its lease expires and it is sent again", ar.cause());
           } else if (ar.result()) {
             wake(); // the next delivery of this webhook may go now
           }
         });
+  }
+
+  /**
+   * Sends a claimed delivery, then, while they succeed, the webhook's next ones: recording a success claims the next
+   * due delivery in the same transaction. Completes with whether the last attempt was delivered.
+   */
+  private Future<Boolean> deliverFrom(Claimed c) {
+    return post(c).compose(outcome -> record(c, outcome).compose(next -> next == null || stopped
+        ? Future.succeededFuture(outcome.delivered() && next == null)
+        : deliverFrom(next)));
+  }
+
+  private long lease() {
+    return 2L * settings.timeoutMs() + 10_000L;
+  }
+
+  private static Claimed claimed(Row r) {
+    return new Claimed(r.getUUID("id"), r.getUUID("webhook_id"), r.getString("event"), r.getString("body"),
+        r.getInteger("attempts"), r.getString("url"), r.getString("secret"));
   }
 
   /** One attempt: the URL checked again (DNS may have changed), then POSTed to the address checked. */
@@ -212,7 +224,8 @@ final class WebhookSender {
     }
   }
 
-  private Future<Void> record(Claimed c, Outcome outcome) {
+  /** Records an attempt's outcome; after a success, claims the webhook's next due delivery (null: none, or stopping). */
+  private Future<Claimed> record(Claimed c, Outcome outcome) {
     Metrics.jobRun(vertx, "webhook", outcome.delivered() ? "delivered" : "failed_attempt");
     if (outcome.delivered()) {
       // The webhook's row first, then its delivery: the order of every transaction that touches both (no deadlock).
@@ -220,7 +233,9 @@ final class WebhookSender {
           .execute(Tuple.of(c.webhookId()))
           .compose(ignored -> conn.preparedQuery(WebhooksSql.DELIVERED).execute(Tuple.of(c.id(), outcome.status())))
           .compose(ignored -> conn.preparedQuery(WebhooksSql.RESET_FAILURES).execute(Tuple.of(c.webhookId())))
-          .mapEmpty());
+          .compose(ignored -> stopped ? Future.succeededFuture(null)
+              : conn.preparedQuery(WebhooksSql.CLAIM_NEXT).execute(Tuple.of(c.webhookId(), lease()))
+                  .map(rows -> rows.size() == 0 ? null : claimed(rows.iterator().next()))));
     }
     List<Journal.Event> events = new ArrayList<>();
     int attempts = c.attempts() + 1;
@@ -242,7 +257,8 @@ final class WebhookSender {
                     return disable(conn, hook, failures, outcome.error(), events);
                   });
             }))
-        .onSuccess(ignored -> journal.published(events));
+        .onSuccess(ignored -> journal.published(events))
+        .map(ignored -> (Claimed) null);
   }
 
   private Future<Void> disable(io.vertx.sqlclient.SqlConnection conn, Row hook, int failures, String lastError,

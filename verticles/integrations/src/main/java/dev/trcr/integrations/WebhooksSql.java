@@ -76,6 +76,19 @@ final class WebhooksSql {
       + "AND p.status = 'pending' AND p.seq < d.seq) "
       + "RETURNING d.id, d.webhook_id, d.event, d.body, d.attempts, w.url, w.secret";
 
+  /**
+   * In the transaction that records a delivery as delivered: takes the next delivery of webhook $1 for $2 ms, on the
+   * same conditions as {@link #CLAIM} (due, free, the oldest pending one), so a backlog drains one commit per delivery.
+   */
+  static final String CLAIM_NEXT = "UPDATE integrations.webhook_deliveries d SET lease_until = now() + $2::float8 * "
+      + "interval '1 millisecond' FROM integrations.webhooks w WHERE d.id = (SELECT id FROM "
+      + "integrations.webhook_deliveries WHERE webhook_id = $1 AND status = 'pending' ORDER BY seq LIMIT 1 "
+      + "FOR UPDATE SKIP LOCKED) AND w.id = d.webhook_id AND w.enabled AND d.next_attempt_at <= now() "
+      + "AND (d.lease_until IS NULL OR d.lease_until < now()) "
+      + "AND NOT EXISTS (SELECT 1 FROM integrations.webhook_deliveries p WHERE p.webhook_id = d.webhook_id "
+      + "AND p.status = 'pending' AND p.seq < d.seq) "
+      + "RETURNING d.id, d.webhook_id, d.event, d.body, d.attempts, w.url, w.secret";
+
   /** $1 delivery, $2 response code. */
   static final String DELIVERED = "UPDATE integrations.webhook_deliveries SET status = 'delivered', "
       + "attempts = attempts + 1, last_attempt_at = now(), response_code = $2, last_error = NULL, lease_until = NULL, "
