@@ -12,6 +12,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
@@ -140,9 +144,10 @@ class GraphqlIntegrationsTest {
     String update = """
         mutation($t: ID!, $w: ID!, $events: [String!], $enabled: Boolean) {
           updateWebhook(teamId: $t, webhookId: $w, events: $events, enabled: $enabled) { id url events enabled } }""";
+    JsonArray timerEvents = new JsonArray().add("timer.started").add("timer.stopped");
     JsonObject paused = graphql.data(owner.token(), update, vars("t", team, "w", id,
-        "events", new JsonArray().add("*"), "enabled", false)).getJsonObject("updateWebhook");
-    assertEquals(new JsonObject().put("id", id).put("url", receiverUrl()).put("events", new JsonArray().add("*"))
+        "events", timerEvents, "enabled", false)).getJsonObject("updateWebhook");
+    assertEquals(new JsonObject().put("id", id).put("url", receiverUrl()).put("events", timerEvents)
         .put("enabled", false), paused);
     assertTrue(graphql.data(owner.token(), update, vars("t", team, "w", id, "enabled", true))
         .getJsonObject("updateWebhook").getBoolean("enabled"));
@@ -160,16 +165,20 @@ class GraphqlIntegrationsTest {
       JsonObject page = team(owner.token(), deliveries, vars("w", id, "first", 50, "after", null))
           .getJsonObject("webhook").getJsonObject("deliveries");
       List<JsonObject> nodes = nodes(page);
-      boolean done = nodes.size() >= 2 && nodes.stream().allMatch(n -> "delivered".equals(n.getString("status")))
-          && nodes.stream().anyMatch(n -> "timer.started".equals(n.getString("event")));
+      boolean done = nodes.size() == 2 && nodes.stream().allMatch(n -> "delivered".equals(n.getString("status")));
       return done ? page : null;
-    }, "the timer's deliveries, delivered");
+    }, "the timer's two deliveries, delivered");
+    assertEquals(List.of("timer.stopped", "timer.started"), nodes(all).stream().map(n -> n.getString("event")).toList());
     assertFalse(all.getJsonObject("pageInfo").getBoolean("hasNextPage"));
     JsonObject started = nodes(all).stream().filter(n -> "timer.started".equals(n.getString("event"))).findFirst()
         .orElseThrow();
     assertEquals(204, started.getInteger("responseCode"));
     assertEquals(1, started.getInteger("attempts"));
-    assertTrue(received.stream().anyMatch(r -> "timer.started".equals(r.getString("event"))), received.toString());
+    // Signed with the secret the create payload showed: it was the webhook's real secret.
+    JsonObject delivered = received.stream().filter(r -> "timer.started".equals(r.getString("event"))).findFirst()
+        .orElseThrow(() -> new AssertionError("the receiver got no timer.started: " + received));
+    assertEquals(signature(secret, delivered.getString("signature"), delivered.getString("body")),
+        delivered.getString("signature"));
 
     JsonObject first = team(owner.token(), deliveries, vars("w", id, "first", 1, "after", null))
         .getJsonObject("webhook").getJsonObject("deliveries");
@@ -187,6 +196,18 @@ class GraphqlIntegrationsTest {
     assertEquals(new JsonArray(), team(owner.token(), "webhooks { id }", new JsonObject()).getJsonArray("webhooks"));
     assertEquals("webhook_not_found", code(graphql.error(owner.token(),
         "query($id: ID!, $w: ID!) { team(id: $id) { webhook(id: $w) { id } } }", vars("id", team, "w", id))));
+  }
+
+  /** {@code t=<unix>,v1=<hex HMAC-SHA256 of t + "." + body>}, with the {@code t} of the header received. */
+  private static String signature(String secret, String header, String body) {
+    String t = header.substring(2, header.indexOf(','));
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      return "t=" + t + ",v1=" + HexFormat.of().formatHex(mac.doFinal((t + "." + body).getBytes(StandardCharsets.UTF_8)));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new AssertionError(e);
+    }
   }
 
   private static List<JsonObject> nodes(JsonObject connection) {
