@@ -123,7 +123,7 @@ public final class ApiVerticle extends VerticleBase {
     }
     router.get("/health").handler(ctx -> Health.handle(vertx, healthPool, ctx));
     router.get("/config.json").handler(this::clientConfig);
-    new GraphqlApi(vertx, config(), tokens, users, busTimeoutMs).mount(router); // /graphql, /graphiql
+    new GraphqlApi(vertx, config(), tokens, versions, users, busTimeoutMs).mount(router); // /graphql, /graphiql
 
     router.route("/api/*").handler(ctx -> {
       ctx.response().putHeader("cache-control", "no-store");

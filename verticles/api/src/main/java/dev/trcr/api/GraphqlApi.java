@@ -4,6 +4,7 @@ import dev.trcr.kernel.Address;
 import dev.trcr.kernel.Config;
 import dev.trcr.kernel.ErrorCode;
 import dev.trcr.kernel.RateLimiter;
+import dev.trcr.kernel.TokenVersions;
 import dev.trcr.kernel.Tokens;
 import dev.trcr.kernel.TrcrException;
 import graphql.GraphQL;
@@ -32,6 +33,7 @@ import io.vertx.ext.web.handler.graphql.ws.Message;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +64,7 @@ public final class GraphqlApi {
   private final Vertx vertx;
   private final JsonObject config;
   private final Tokens tokens;
+  private final TokenVersions versions;
   private final RateLimiter users;
   private final Loaders loaders;
   private final Subscriptions subscriptions;
@@ -69,10 +72,12 @@ public final class GraphqlApi {
   /** The open sockets of each user with the token version they authenticated with: logout closes them (4401). */
   private final Map<UUID, Map<ServerWebSocket, Integer>> sockets = new ConcurrentHashMap<>();
 
-  public GraphqlApi(Vertx vertx, JsonObject config, Tokens tokens, RateLimiter users, long busTimeoutMs) {
+  public GraphqlApi(Vertx vertx, JsonObject config, Tokens tokens, TokenVersions versions, RateLimiter users,
+                    long busTimeoutMs) {
     this.vertx = vertx;
     this.config = config;
     this.tokens = tokens;
+    this.versions = versions;
     this.users = users;
     this.loaders = new Loaders(vertx, busTimeoutMs);
     this.subscriptions = new Subscriptions(vertx, busTimeoutMs, users,
@@ -83,7 +88,8 @@ public final class GraphqlApi {
   private GraphQL build(long busTimeoutMs) {
     RuntimeWiring.Builder wiring = RuntimeWiring.newRuntimeWiring();
     Scalars.wire(wiring);
-    new Resolvers(vertx, busTimeoutMs).wire(wiring);
+    new Resolvers(vertx, busTimeoutMs, tokens, versions,
+        Duration.ofDays(Config.integer(config, "TRCR_SERVICE_TOKEN_TTL_DAYS"))).wire(wiring);
     subscriptions.wire(wiring);
     GraphQLSchema schema = new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(sdl()), wiring.build());
     List<Instrumentation> instrumentations = new ArrayList<>();

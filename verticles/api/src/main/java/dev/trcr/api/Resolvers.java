@@ -6,6 +6,7 @@ import dev.trcr.kernel.Bus;
 import dev.trcr.kernel.ErrorCode;
 import dev.trcr.kernel.Idempotency;
 import dev.trcr.kernel.Input;
+import dev.trcr.kernel.TokenVersions;
 import dev.trcr.kernel.Tokens;
 import graphql.language.OperationDefinition;
 import graphql.schema.DataFetchingEnvironment;
@@ -17,6 +18,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,10 +38,20 @@ final class Resolvers {
 
   private final Vertx vertx;
   private final long timeoutMs;
+  private final Tokens tokens;
+  private final TokenVersions versions;
+  private final Duration serviceTokenTtl;
 
-  Resolvers(Vertx vertx, long timeoutMs) {
+  /**
+   * {@code tokens} mints service accounts' tokens, as REST does; {@code versions} is the node's cache of token versions,
+   * which a revocation updates before answering.
+   */
+  Resolvers(Vertx vertx, long timeoutMs, Tokens tokens, TokenVersions versions, Duration serviceTokenTtl) {
     this.vertx = vertx;
     this.timeoutMs = timeoutMs;
+    this.tokens = tokens;
+    this.versions = versions;
+    this.serviceTokenTtl = serviceTokenTtl;
   }
 
   void wire(RuntimeWiring.Builder wiring) {
@@ -116,7 +128,19 @@ final class Resolvers {
         .dataFetcher("updateColumn", env -> send(env, Address.BOARD_COLUMNS_UPDATE,
             input(env).mergeIn(ids(env, "teamId", "projectId", "columnId"))))
         .dataFetcher("deleteColumn", env -> send(env, Address.BOARD_COLUMNS_DELETE,
-            ids(env, "teamId", "projectId", "columnId")).thenApply(ignored -> env.getArgument("columnId"))));
+            ids(env, "teamId", "projectId", "columnId")).thenApply(ignored -> env.getArgument("columnId")))
+        .dataFetcher("createWebhook", env -> send(env, Address.INTEGRATIONS_WEBHOOKS_CREATE, args(env))
+            .thenApply(reply -> withSecret((JsonObject) reply, "webhook", "secret")))
+        .dataFetcher("updateWebhook", env -> send(env, Address.INTEGRATIONS_WEBHOOKS_UPDATE, args(env))
+            .thenApply(reply -> withSecret((JsonObject) reply, "webhook", "secret").getJsonObject("webhook")))
+        .dataFetcher("deleteWebhook", env -> send(env, Address.INTEGRATIONS_WEBHOOKS_DELETE, ids(env, "teamId", "webhookId"))
+            .thenApply(ignored -> env.getArgument("webhookId")))
+        .dataFetcher("createGitIntegration", env -> send(env, Address.INTEGRATIONS_GIT_CREATE, args(env))
+            .thenApply(reply -> withSecret((JsonObject) reply, "integration", "secret")))
+        .dataFetcher("deleteGitIntegration", env -> send(env, Address.INTEGRATIONS_GIT_DELETE,
+            ids(env, "teamId", "integrationId")).thenApply(ignored -> env.getArgument("integrationId")))
+        .dataFetcher("createServiceToken", this::createServiceToken)
+        .dataFetcher("revokeServiceToken", this::revokeServiceToken));
 
     wiring.type(TypeRuntimeWiring.newTypeWiring("Team")
         .dataFetcher("members", env -> send(env, Address.WORKSPACE_MEMBERS_LIST,
@@ -124,7 +148,20 @@ final class Resolvers {
         .dataFetcher("projects", env -> send(env, Address.WORKSPACE_PROJECTS_LIST,
             new JsonObject().put("teamId", source(env).getString("id"))))
         .dataFetcher("clients", env -> send(env, Address.BILLING_CLIENTS_LIST,
-            new JsonObject().put("teamId", source(env).getString("id")))));
+            new JsonObject().put("teamId", source(env).getString("id"))))
+        .dataFetcher("webhooks", env -> send(env, Address.INTEGRATIONS_WEBHOOKS_LIST,
+            new JsonObject().put("teamId", source(env).getString("id"))))
+        .dataFetcher("webhook", env -> send(env, Address.INTEGRATIONS_WEBHOOKS_GET,
+            new JsonObject().put("teamId", source(env).getString("id")).put("webhookId", env.getArgument("id"))))
+        .dataFetcher("gitIntegrations", env -> send(env, Address.INTEGRATIONS_GIT_LIST,
+            new JsonObject().put("teamId", source(env).getString("id"))))
+        .dataFetcher("serviceTokens", env -> send(env, Address.WORKSPACE_SERVICE_TOKENS_LIST,
+            new JsonObject().put("teamId", source(env).getString("id"))))
+        .dataFetcher("audit", this::audit));
+    wiring.type(TypeRuntimeWiring.newTypeWiring("Webhook")
+        .dataFetcher("deliveries", this::deliveries));
+    wiring.type(TypeRuntimeWiring.newTypeWiring("AuditEntry")
+        .dataFetcher("actor", env -> Loaders.user(env, source(env).getString("actorId"))));
     wiring.type(TypeRuntimeWiring.newTypeWiring("Client")
         .dataFetcher("unbilled", env -> send(env, Address.BILLING_CLIENTS_UNBILLED, new JsonObject()
             .put("teamId", source(env).getString("teamId")).put("clientId", source(env).getString("id")))));
@@ -239,6 +276,64 @@ final class Resolvers {
   static String invoiceCursor(JsonObject invoice) {
     return new Keyset(java.time.Instant.parse(invoice.getString("createdAt")),
         java.util.UUID.fromString(invoice.getString("id"))).encode();
+  }
+
+  /**
+   * integrations.audit.list pages by the keyset (at, id) of the last entry, like invoices: the endCursor is the domain's
+   * {@code next}; other edges' cursors are rebuilt from the wire's {@code at}.
+   */
+  private CompletableFuture<Object> audit(DataFetchingEnvironment env) {
+    JsonObject body = new JsonObject().put("teamId", source(env).getString("id"))
+        .put("limit", env.getArgument("first")).put("cursor", env.getArgument("after"));
+    for (String filter : List.of("from", "to", "actorId", "entity")) {
+      if (env.getArgument(filter) != null) {
+        body.put(filter, env.<Object>getArgument(filter));
+      }
+    }
+    return send(env, Address.INTEGRATIONS_AUDIT_LIST, body).thenApply(page -> connection((JsonObject) page,
+        entry -> new Keyset(java.time.Instant.parse(entry.getString("at")), UUID.fromString(entry.getString("id")))
+            .encode()));
+  }
+
+  /**
+   * integrations.webhooks.deliveries pages by an internal sequence that only its {@code next} carries, so only the
+   * last edge of a page with a successor has a cursor.
+   */
+  private CompletableFuture<Object> deliveries(DataFetchingEnvironment env) {
+    JsonObject hook = source(env);
+    JsonObject body = new JsonObject().put("teamId", hook.getString("teamId")).put("webhookId", hook.getString("id"))
+        .put("limit", env.getArgument("first")).put("cursor", env.getArgument("after"));
+    return send(env, Address.INTEGRATIONS_WEBHOOKS_DELIVERIES, body).thenApply(page -> connection((JsonObject) page,
+        delivery -> null));
+  }
+
+  /**
+   * A create reply that shows a secret once, as {@code {<name>: the entity without the secret, secret}}: the entity's
+   * type has no secret field, so it is never shown where the entity is read again.
+   */
+  private static JsonObject withSecret(JsonObject reply, String name, String secretField) {
+    JsonObject entity = reply.copy();
+    Object secret = entity.remove(secretField);
+    return new JsonObject().put(name, entity).put(secretField, secret);
+  }
+
+  /** As REST's POST /api/teams/{teamId}/service-tokens: workspace creates the account, the api mints its token. */
+  private CompletableFuture<Object> createServiceToken(DataFetchingEnvironment env) {
+    return send(env, Address.WORKSPACE_SERVICE_TOKENS_CREATE, args(env)).thenApply(reply -> {
+      JsonObject account = ((JsonObject) reply).copy();
+      int version = (Integer) account.remove("tokenVersion");
+      String token = tokens.issue(UUID.fromString(account.getString("userId")), version, serviceTokenTtl);
+      return new JsonObject().put("serviceToken", account).put("token", token);
+    });
+  }
+
+  /** Like a logout, the account's new token version applies on this node before the answer: refused from then on. */
+  private CompletableFuture<Object> revokeServiceToken(DataFetchingEnvironment env) {
+    return send(env, Address.WORKSPACE_SERVICE_TOKENS_REVOKE, ids(env, "teamId", "tokenId")).thenApply(reply -> {
+      JsonObject revoked = (JsonObject) reply;
+      versions.apply(UUID.fromString(revoked.getString("userId")), revoked.getInteger("version"));
+      return env.getArgument("tokenId");
+    });
   }
 
   /** notifications.list pages after a notification's id; the reply's unread count stays beside the edges. */
