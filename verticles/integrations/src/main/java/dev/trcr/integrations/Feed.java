@@ -36,7 +36,7 @@ final class Feed {
 
   private static final int PAGE = 500;
   /** How soon a feed that just had rows is read again. */
-  static final long BUSY_MS = 50;
+  static final long BUSY_MS = 100;
   private static final long DRAIN_MS = 10_000;
 
   private final Vertx vertx;
