@@ -89,16 +89,7 @@ class IntegrationsPageTest {
   }
 
   private static Page login(BrowserContext context, Session user, List<String> console) {
-    Page page = context.newPage();
-    page.setViewportSize(1280, 900);
-    page.onConsoleMessage(m -> console.add(user.name() + " " + m.type() + ": " + m.text()));
-    page.onPageError(e -> console.add(user.name() + " page error: " + e));
-    page.navigate(base);
-    page.getByTestId("auth-email").fill(user.email());
-    page.getByTestId("auth-password").fill(PASSWORD);
-    page.getByTestId("auth-submit").click();
-    assertThat(page.getByTestId("connection")).hasAttribute("data-state", "live");
-    return page;
+    return Chromium.signIn(context, base, user, PASSWORD, 1280, 900, console);
   }
 
   /** Clicks {@code refresh} until {@code done} holds, for at most 15 s (deliveries and audit entries come within polls). */

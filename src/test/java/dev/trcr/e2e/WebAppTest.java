@@ -76,16 +76,7 @@ class WebAppTest {
 
   /** A signed-in page: logs in through the form and waits for the live connection. */
   private static Page login(BrowserContext context, Session user, List<String> console) {
-    Page page = context.newPage();
-    page.setViewportSize(1280, 860);
-    page.onConsoleMessage(m -> console.add(user.name() + " " + m.type() + ": " + m.text()));
-    page.onPageError(e -> console.add(user.name() + " page error: " + e));
-    page.navigate(base);
-    page.getByTestId("auth-email").fill(user.email());
-    page.getByTestId("auth-password").fill(PASSWORD);
-    page.getByTestId("auth-submit").click();
-    assertThat(page.getByTestId("connection")).hasAttribute("data-state", "live");
-    return page;
+    return Chromium.signIn(context, base, user, PASSWORD, 1280, 860, console);
   }
 
   private static void shot(Page page, String name) {

@@ -1,7 +1,9 @@
 package dev.trcr.testing;
 
 import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 
 import java.nio.file.Files;
@@ -9,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -48,6 +51,24 @@ public final class Chromium implements AutoCloseable {
 
   public Browser browser() {
     return browser;
+  }
+
+  /**
+   * A page of the web app at {@code base}, signed in as {@code user} through the login form, once its bridge
+   * connection is live; the page's console lines and errors go to {@code console}.
+   */
+  public static Page signIn(BrowserContext context, String base, Api.Session user, String password, int width,
+                            int height, List<String> console) {
+    Page page = context.newPage();
+    page.setViewportSize(width, height);
+    page.onConsoleMessage(m -> console.add(user.name() + " " + m.type() + ": " + m.text()));
+    page.onPageError(e -> console.add(user.name() + " page error: " + e));
+    page.navigate(base);
+    page.getByTestId("auth-email").fill(user.email());
+    page.getByTestId("auth-password").fill(password);
+    page.getByTestId("auth-submit").click();
+    assertThat(page.getByTestId("connection")).hasAttribute("data-state", "live");
+    return page;
   }
 
   @Override
