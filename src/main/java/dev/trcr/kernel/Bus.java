@@ -154,22 +154,6 @@ public final class Bus {
     return options;
   }
 
-  /**
-   * Options for a command sent while handling {@code cause}: the same origin and request id, so that the audit log
-   * and the logs follow one request across verticles and nodes. The acting user is passed to {@link #request} as usual.
-   */
-  public static DeliveryOptions carry(Message<?> cause, DeliveryOptions options) {
-    String origin = cause.headers().get(ORIGIN_HEADER);
-    if (origin != null) {
-      options.addHeader(ORIGIN_HEADER, origin);
-    }
-    String request = cause.headers().get(REQUEST_HEADER);
-    if (request != null) {
-      options.addHeader(REQUEST_HEADER, request);
-    }
-    return options;
-  }
-
   /** A request id an edge may accept from a client: 1-64 of letters, digits, '-', '_', '.', ':'. */
   public static boolean validRequestId(String id) {
     return id != null && id.length() >= 1 && id.length() <= 64 && id.chars().allMatch(c ->

@@ -368,6 +368,20 @@ public final class ApiVerticle extends VerticleBase {
     ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
   }
 
+  /**
+   * The delivery options of a command this request sends: the bus timeout, its origin and request id, and the
+   * client's {@code Idempotency-Key} when a user is signed in (keys are per user).
+   */
+  private DeliveryOptions options(RoutingContext ctx, String origin) {
+    DeliveryOptions options = Bus.fromEdge(new DeliveryOptions().setSendTimeout(busTimeoutMs), origin,
+        ctx.get(Resolvers.REQUEST_ID));
+    String key = ctx.request().getHeader("Idempotency-Key");
+    if (key != null && ctx.get(USER) != null) {
+      options.addHeader(Idempotency.HEADER, key);
+    }
+    return options;
+  }
+
   /** Path parameters (checked as UUIDs) and query parameters go into the command body beside the JSON body. */
   private void forward(RoutingContext ctx, Address address, int status, boolean issuesToken) {
     JsonObject body;
@@ -382,13 +396,7 @@ public final class ApiVerticle extends VerticleBase {
       return;
     }
     UUID user = ctx.get(USER);
-    DeliveryOptions options = Bus.fromEdge(new DeliveryOptions().setSendTimeout(busTimeoutMs), Bus.ORIGIN_REST,
-        ctx.get(Resolvers.REQUEST_ID));
-    String key = ctx.request().getHeader("Idempotency-Key");
-    if (key != null && user != null) {
-      options.addHeader(Idempotency.HEADER, key);
-    }
-    Bus.<Object>request(vertx, address, body, user, options).onComplete(ar -> {
+    Bus.<Object>request(vertx, address, body, user, options(ctx, Bus.ORIGIN_REST)).onComplete(ar -> {
       if (ar.failed()) {
         failure(ctx, ar.cause());
         return;
@@ -529,13 +537,7 @@ public final class ApiVerticle extends VerticleBase {
       return;
     }
     UUID user = ctx.get(USER);
-    DeliveryOptions options = Bus.fromEdge(new DeliveryOptions().setSendTimeout(busTimeoutMs), Bus.ORIGIN_REST,
-        ctx.get(Resolvers.REQUEST_ID));
-    String key = ctx.request().getHeader("Idempotency-Key");
-    if (key != null) {
-      options.addHeader(Idempotency.HEADER, key);
-    }
-    Bus.<JsonObject>request(vertx, Address.WORKSPACE_SERVICE_TOKENS_CREATE, body, user, options).onComplete(ar -> {
+    Bus.<JsonObject>request(vertx, Address.WORKSPACE_SERVICE_TOKENS_CREATE, body, user, options(ctx, Bus.ORIGIN_REST)).onComplete(ar -> {
       if (ar.failed()) {
         failure(ctx, ar.cause());
         return;
@@ -558,9 +560,8 @@ public final class ApiVerticle extends VerticleBase {
       failure(ctx, e);
       return;
     }
-    DeliveryOptions options = Bus.fromEdge(new DeliveryOptions().setSendTimeout(busTimeoutMs), Bus.ORIGIN_REST,
-        ctx.get(Resolvers.REQUEST_ID));
-    Bus.<JsonObject>request(vertx, Address.WORKSPACE_SERVICE_TOKENS_REVOKE, body, ctx.get(USER), options)
+    Bus.<JsonObject>request(vertx, Address.WORKSPACE_SERVICE_TOKENS_REVOKE, body, ctx.get(USER),
+            options(ctx, Bus.ORIGIN_REST))
         .onComplete(ar -> {
           if (ar.failed()) {
             failure(ctx, ar.cause());
@@ -588,10 +589,8 @@ public final class ApiVerticle extends VerticleBase {
       }
     });
     String raw = ctx.body() == null || ctx.body().buffer() == null ? "" : ctx.body().asString();
-    DeliveryOptions options = Bus.fromEdge(new DeliveryOptions().setSendTimeout(busTimeoutMs), Bus.ORIGIN_GIT,
-        ctx.get(Resolvers.REQUEST_ID));
     Bus.<JsonObject>request(vertx, Address.INTEGRATIONS_GIT_HOOK, new JsonObject().put("integrationId", integrationId)
-        .put("headers", headers).put("body", raw), null, options)
+        .put("headers", headers).put("body", raw), null, options(ctx, Bus.ORIGIN_GIT))
         .onSuccess(reply -> json(ctx, 200, reply))
         .onFailure(e -> failure(ctx, e));
   }

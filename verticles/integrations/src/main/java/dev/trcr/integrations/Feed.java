@@ -59,17 +59,8 @@ final class Feed {
   }
 
   void start() {
-    catchUpAll();
-  }
-
-  /** Reads every feed now (a test, or a handler that knows there is something new, may call it). */
-  void catchUpAll() {
     for (String owner : OWNERS) {
       for (String feed : feeds()) {
-        Long timer = timers.remove(owner + "." + feed);
-        if (timer != null) {
-          vertx.cancelTimer(timer);
-        }
         catchUp(owner, feed);
       }
     }

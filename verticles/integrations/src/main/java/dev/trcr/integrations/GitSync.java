@@ -183,15 +183,16 @@ final class GitSync {
     JsonArray links = GitPayloads.links(d);
     Future<Integer> linked = links.isEmpty() ? Future.succeededFuture(0)
         : Bus.<JsonObject>request(vertx, Address.BOARD_TASKS_LINK, new JsonObject().put("teamId", teamId)
-            .put("commits", links), null, Bus.carry(msg, new DeliveryOptions()))
+            .put("commits", links), null)
             .map(reply -> reply.getJsonArray("linked").size());
     UUID channelId = integration.getUUID("channel_id");
     String summary = GitPayloads.summary(d);
+    // Sent while the hook command is handled: both commands carry its origin (git) and request id.
     return linked.compose(count -> {
       if (channelId == null || summary == null) {
         return Future.succeededFuture(count);
       }
-      DeliveryOptions options = Bus.carry(msg, new DeliveryOptions());
+      DeliveryOptions options = new DeliveryOptions();
       if (delivery != null) {
         options.addHeader(Idempotency.HEADER, "git:" + id + ":" + delivery);
       }

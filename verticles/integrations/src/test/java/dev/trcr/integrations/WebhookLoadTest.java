@@ -6,9 +6,6 @@ import dev.trcr.testing.OneNode;
 import dev.trcr.testing.TestNodes;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -81,7 +78,7 @@ class WebhookLoadTest {
         position.put(key, i);
       }
       List<String> twice = perEvent.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList();
-      assertTrue(twice.isEmpty(), "delivered more than once: " + twice + journalRepeats(twice));
+      assertTrue(twice.isEmpty(), "delivered more than once: " + twice);
       assertEquals(expected, got.size(), "every event once");
       for (String key : perEvent.keySet()) {
         if (key.startsWith("timer.stopped/")) {
@@ -89,35 +86,6 @@ class WebhookLoadTest {
           assertTrue(position.get(start) < position.get(key), "a timer's start is delivered before its stop: " + key);
         }
       }
-    }
-  }
-
-  /** For a failure message: how often the timers journal holds each repeated event. */
-  private static String journalRepeats(List<String> keys) {
-    if (keys.isEmpty()) {
-      return "";
-    }
-    Pool pg = PgBuilder.pool().connectingTo(NODE.node().config().getString("TRCR_PG_URL"))
-        .using(NODE.clientVertx()).build();
-    try {
-      StringBuilder out = new StringBuilder("; in timers.journal:");
-      for (String key : keys) {
-        String entry = key.substring(key.indexOf('/') + 1);
-        String type = key.substring(0, key.indexOf('/'));
-        for (Row r : pg.query("SELECT stream, seq, tx::text AS tx, feed_id FROM timers.journal WHERE payload->>'type' = '"
-            + type + "' AND payload->'entry'->>'id' = '" + entry + "'").execute().await()) {
-          out.append(" [").append(r.getString("stream")).append(" #").append(r.getLong("seq")).append(" tx ")
-              .append(r.getString("tx")).append(" id ").append(r.getLong("feed_id")).append("]");
-        }
-        for (Row r : pg.query("SELECT webhook_id, seq, created_at FROM integrations.webhook_deliveries WHERE body LIKE '%"
-            + entry + "%' AND event = '" + type + "'").execute().await()) {
-          out.append(" {delivery seq ").append(r.getLong("seq")).append(" at ").append(r.getValue("created_at"))
-              .append("}");
-        }
-      }
-      return out.toString();
-    } finally {
-      pg.close();
     }
   }
 }
