@@ -103,10 +103,13 @@ final class BridgeProtocol {
   }
 
   private void register(BridgeSocket socket, JsonObject frame) {
-    String address = address(socket, frame);
-    if (address == null) {
+    String requested = address(socket, frame);
+    if (requested == null) {
       return;
     }
+    // Interned: every socket of a stream (and the hub's topic) shares one copy of its address (unreferenced ones are
+    // collected).
+    String address = requested.intern();
     Optional<Address> entry = Address.of(address);
     Address.Browser access = entry.map(Address::browser).orElse(Address.Browser.NONE);
     if (access != Address.Browser.SUBSCRIBE_TEAM_MEMBERS && access != Address.Browser.SUBSCRIBE_SELF
@@ -276,7 +279,8 @@ final class BridgeProtocol {
       return versions.check(user, socket.tokenVersion).map(user);
     }
     return tokens.verifyWithExpiry(authorization).map(verified -> {
-      socket.token = authorization;
+      // Interned: a user's sockets (tabs, devices) share one copy of the token (unreferenced ones are collected).
+      socket.token = authorization.intern();
       socket.user = verified.userId();
       socket.tokenVersion = verified.version();
       socket.tokenExpiresAt = verified.expiresAtMillis();

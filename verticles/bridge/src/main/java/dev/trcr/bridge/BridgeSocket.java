@@ -28,7 +28,8 @@ final class BridgeSocket {
   static final int CLOSE_TOKEN_REVOKED = 4401;
 
   final Transport sock;
-  final Set<String> subscriptions = new HashSet<>();
+  /** Usually two (the team stream and the user stream): a small table. */
+  final Set<String> subscriptions = new HashSet<>(4);
   private final BridgeLimits limits;
   private final Hub hub;
 

@@ -93,9 +93,13 @@ public final class BridgeVerticle extends VerticleBase {
     router.route("/eventbus*").handler(this::checkOrigin);
     // The SockJS XHR transports post frames (xhr_send): Vert.x 5 needs the body read before the SockJS handler.
     router.post("/eventbus*").handler(BodyHandler.create(false).setBodyLimit(4L * limits.maxFrameBytes() + 1024));
-    if ("builtin".equals(Config.string(config(), "TRCR_BRIDGE_IMPL"))) {
+    boolean builtin = "builtin".equals(Config.string(config(), "TRCR_BRIDGE_IMPL"));
+    if (builtin) {
       router.route("/eventbus*").subRouter(new BuiltinBridge(vertx, tokens).router());
     } else {
+      router.get("/eventbus/websocket").handler(this::acceptWebSocket);
+      router.route("/eventbus/websocket").handler(ctx -> ctx.response().putHeader("Allow", "GET").setStatusCode(405)
+          .end());
       router.route("/eventbus*").subRouter(SockJSHandler.create(vertx, new SockJSHandlerOptions()
           .setRegisterWriteHandler(false)).socketHandler(this::accept));
     }
@@ -113,6 +117,9 @@ public final class BridgeVerticle extends VerticleBase {
     return hub.start().compose(ignored -> vertx.createHttpServer(new HttpServerOptions()
             .setHost(Config.string(config(), "TRCR_HTTP_HOST"))
             .setPort(Config.integer(config(), "TRCR_BRIDGE_PORT"))
+            // Every write to a socket happens on this verticle's event loop (the hub's): strict mode spares each
+            // connection a cross-thread write queue (a 4 KB array per socket, see the fan-out benchmark's memory mode).
+            .setStrictThreadMode(!builtin)
             // Frames somewhat over the limit get a clear err frame from the protocol; far larger ones are cut off
             // by the transport (close 1009) before they are buffered.
             .setMaxWebSocketFrameSize(4 * limits.maxFrameBytes() + 1024)
@@ -180,6 +187,35 @@ public final class BridgeVerticle extends VerticleBase {
     sock.handler(data -> protocol.handle(socket, data));
     sock.closeHandler(v -> socket.closedByPeer());
     sock.exceptionHandler(e -> socket.closedByPeer());
+  }
+
+  /**
+   * The raw WebSocket at {@code /eventbus/websocket}, as SockJS's raw transport serves it (text or binary messages in,
+   * binary out, a close code and reason), without keeping the upgrade request's routing context for the socket's life.
+   */
+  private void acceptWebSocket(RoutingContext ctx) {
+    if (!ctx.request().canUpgradeToWebSocket()) {
+      ctx.response().setStatusCode(400).end("Can \"Upgrade\" only to \"WebSocket\".");
+      return;
+    }
+    ctx.request().toWebSocket().onSuccess(ws -> {
+      // Vert.x keeps the upgrade request and its response for the connection's life; nothing reads their headers
+      // after the handshake (the origin was checked before it), so they go: about 1 KB per open socket.
+      ws.headers().clear();
+      ctx.response().headers().clear();
+      Transport transport = Transport.webSocket(ws);
+      if (hub.socketCount() >= limits.maxSockets()) {
+        transport.close(BridgeSocket.CLOSE_NODE_FULL, "this node holds its limit of " + limits.maxSockets()
+            + " sockets; try another node");
+        return;
+      }
+      BridgeSocket socket = new BridgeSocket(transport, limits, hub);
+      hub.add(socket);
+      ws.binaryMessageHandler(data -> protocol.handle(socket, data));
+      ws.textMessageHandler(text -> protocol.handle(socket, Buffer.buffer(text)));
+      ws.closeHandler(v -> socket.closedByPeer());
+      ws.exceptionHandler(e -> socket.closedByPeer());
+    }).onFailure(ctx::fail);
   }
 
   /**

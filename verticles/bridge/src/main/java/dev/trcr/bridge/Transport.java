@@ -3,6 +3,7 @@ package dev.trcr.bridge;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.net.NetSocket;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 
@@ -50,6 +51,40 @@ interface Transport {
       @Override
       public void close(int code, String reason) {
         sock.close(code, reason);
+      }
+    };
+  }
+
+  /**
+   * A client on the raw WebSocket ({@code /eventbus/websocket}): SockJS's frames without SockJS's session, each one a
+   * binary message as SockJS's own raw transport writes them. Served directly rather than through the SockJS handler
+   * so that an open socket keeps nothing of its upgrade request but the WebSocket (a few KB less per socket).
+   */
+  static Transport webSocket(ServerWebSocket ws) {
+    return new Transport() {
+      @Override
+      public Buffer encode(Frame frame) {
+        return frame.sockJs();
+      }
+
+      @Override
+      public void write(Buffer data) {
+        ws.writeBinaryMessage(data);
+      }
+
+      @Override
+      public boolean writeQueueFull() {
+        return ws.writeQueueFull();
+      }
+
+      @Override
+      public void drainHandler(Handler<Void> handler) {
+        ws.drainHandler(handler);
+      }
+
+      @Override
+      public void close(int code, String reason) {
+        ws.close((short) code, reason);
       }
     };
   }

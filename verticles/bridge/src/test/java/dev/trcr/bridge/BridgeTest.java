@@ -221,4 +221,20 @@ class BridgeTest {
       client.close().await();
     }
   }
+
+  @Test
+  void theRawWebSocketEndpointAnswersPlainHttpClearly() {
+    var http = NODE.clientVertx().createHttpClient();
+    try {
+      var post = http.request(io.vertx.core.http.HttpMethod.POST, NODE.node().bridgePort(), "127.0.0.1",
+          "/eventbus/websocket").compose(r -> r.send()).await();
+      assertEquals(405, post.statusCode());
+      assertEquals("GET", post.getHeader("Allow"));
+      var get = http.request(io.vertx.core.http.HttpMethod.GET, NODE.node().bridgePort(), "127.0.0.1",
+          "/eventbus/websocket").compose(r -> r.send()).await();
+      assertEquals(400, get.statusCode());
+    } finally {
+      http.close().await();
+    }
+  }
 }
