@@ -130,7 +130,7 @@ public final class BillingVerticle extends VerticleBase {
     BigDecimal tax = taxRate(in, BigDecimal.ZERO);
     int terms = in.integer("paymentTermsDays", 0, TERMS_MAX, 14);
     UUID id = UUID.randomUUID();
-    return manager(teamId, caller).compose(role -> pool.withTransaction(conn -> conn
+    return manager(teamId, caller).compose(role -> Database.transaction(pool, conn -> conn
             .preparedQuery(BillingSql.INSERT_CLIENT)
             .execute(Tuple.from(new Object[]{id, teamId, name, email, address, currency, tax, terms}))
             .compose(rows -> {
@@ -174,7 +174,7 @@ public final class BillingVerticle extends VerticleBase {
     if (terms != null && terms < 0) {
       throw ErrorCode.VALIDATION_FAILED.field("paymentTermsDays", "paymentTermsDays must be a whole number");
     }
-    return manager(teamId, caller).compose(role -> pool.withTransaction(conn ->
+    return manager(teamId, caller).compose(role -> Database.transaction(pool, conn ->
             client(conn, teamId, clientId, true).compose(r -> conn.preparedQuery(BillingSql.UPDATE_CLIENT)
                 .execute(Tuple.from(new Object[]{teamId, clientId,
                     name != null ? name : r.getString("name"),
@@ -275,7 +275,7 @@ public final class BillingVerticle extends VerticleBase {
     String address = in.optionalString("sellerAddress", ADDRESS_MAX);
     boolean taxIdGiven = in.present("sellerTaxId");
     String taxId = in.optionalString("sellerTaxId", 100);
-    return manager(teamId, caller).compose(role -> pool.withTransaction(conn ->
+    return manager(teamId, caller).compose(role -> Database.transaction(pool, conn ->
             conn.preparedQuery(BillingSql.SETTINGS + " FOR UPDATE").execute(Tuple.of(teamId)).compose(rows -> {
               JsonObject now = BillingJson.settings(teamId, first(rows));
               return conn.preparedQuery(BillingSql.UPSERT_SETTINGS).execute(Tuple.of(teamId,
@@ -375,7 +375,7 @@ public final class BillingVerticle extends VerticleBase {
                     projects, names, draft.groupBy(), draft.rounding(), client.getString("currency"),
                     client.getBigDecimal("tax_rate")));
               })
-              .compose(totals -> pool.withTransaction(conn -> store(conn, id, totals, client.getString("currency"))
+              .compose(totals -> Database.transaction(pool, conn -> store(conn, id, totals, client.getString("currency"))
                   .compose(row -> {
                     JsonObject invoice = BillingJson.invoice(row);
                     return record(conn, draft.teamId(), events, "invoice.created", invoice)
@@ -422,7 +422,7 @@ public final class BillingVerticle extends VerticleBase {
    * committed in timers after its request had timed out here.
    */
   private Future<Void> undo(UUID teamId, UUID invoiceId) {
-    return pool.withTransaction(conn -> conn.preparedQuery(BillingSql.DELETE_INVOICE).execute(Tuple.of(invoiceId))
+    return Database.transaction(pool, conn -> conn.preparedQuery(BillingSql.DELETE_INVOICE).execute(Tuple.of(invoiceId))
             .compose(ignored -> oweRelease(conn, teamId, invoiceId)))
         .compose(ignored -> releaseOwed(teamId, invoiceId))
         .onFailure(e -> LOG.log(System.Logger.Level.WARNING, "could not undo draft " + invoiceId
@@ -563,7 +563,7 @@ public final class BillingVerticle extends VerticleBase {
     UUID teamId = in.uuid("teamId");
     UUID invoiceId = in.uuid("invoiceId");
     List<Journal.Event> events = new ArrayList<>();
-    return manager(teamId, caller).compose(role -> pool.withTransaction(conn ->
+    return manager(teamId, caller).compose(role -> Database.transaction(pool, conn ->
             invoiceRow(conn, teamId, invoiceId, true).compose(row -> {
               if (!"draft".equals(row.getString("status"))) {
                 throw ErrorCode.INVOICE_STATE.exception("only a draft can be deleted; void an issued invoice");
@@ -711,7 +711,7 @@ public final class BillingVerticle extends VerticleBase {
                                     java.util.function.Supplier<Future<Void>> afterCommit) {
     List<Journal.Event> events = new ArrayList<>();
     return manager(teamId, caller)
-        .compose(role -> pool.withTransaction(conn -> invoiceRow(conn, teamId, invoiceId, true)
+        .compose(role -> Database.transaction(pool, conn -> invoiceRow(conn, teamId, invoiceId, true)
             .compose(row -> change.apply(conn, row, events))))
         .compose(row -> {
           journal.published(events);
@@ -775,7 +775,7 @@ public final class BillingVerticle extends VerticleBase {
         return;
       }
       List<Journal.Event> events = new ArrayList<>();
-      pool.withTransaction(conn -> conn.preparedQuery(BillingSql.MARK_OVERDUE).execute().compose(rows -> {
+      Database.transaction(pool, conn -> conn.preparedQuery(BillingSql.MARK_OVERDUE).execute().compose(rows -> {
             Future<Void> chain = Future.succeededFuture();
             for (Row row : rows) {
               JsonObject invoice = BillingJson.invoice(row);

@@ -2,6 +2,7 @@ package dev.trcr.board;
 
 import dev.trcr.kernel.Address;
 import dev.trcr.kernel.Bus;
+import dev.trcr.kernel.Database;
 import dev.trcr.kernel.DomainStore;
 import dev.trcr.kernel.ErrorCode;
 import dev.trcr.kernel.Input;
@@ -103,7 +104,7 @@ public final class BoardVerticle extends VerticleBase {
     UUID projectId = in.uuid("projectId");
     return scope(teamId, caller, projectId).compose(scope -> read(scope).compose(rows -> rows.size() > 0
             ? Future.succeededFuture(rows)
-            : pool.withTransaction(conn -> ensureBoard(conn, scope)).compose(created -> read(scope)))
+            : Database.transaction(pool, conn -> ensureBoard(conn, scope)).compose(created -> read(scope)))
         .compose(rows -> {
           Map<String, JsonObject> columns = new LinkedHashMap<>();
           List<JsonObject> tasks = new ArrayList<>();
@@ -160,7 +161,7 @@ public final class BoardVerticle extends VerticleBase {
     UUID after = in.optionalUuid("afterColumnId");
     UUID id = UUID.randomUUID();
     List<Journal.Event> events = new ArrayList<>();
-    return manager(teamId, caller, projectId).compose(scope -> pool.withTransaction(conn -> lockBoard(conn, scope)
+    return manager(teamId, caller, projectId).compose(scope -> Database.transaction(pool, conn -> lockBoard(conn, scope)
             .compose(ignored -> columnIds(conn, scope))
             .compose(order -> {
               int at = after == null ? order.size() : indexOf(order, after, "afterColumnId") + 1;
@@ -191,7 +192,7 @@ public final class BoardVerticle extends VerticleBase {
     }
     List<Journal.Event> events = new ArrayList<>();
     JsonArray[] before = new JsonArray[1];
-    return manager(teamId, caller, projectId).compose(scope -> pool.withTransaction(conn -> lockBoard(conn, scope)
+    return manager(teamId, caller, projectId).compose(scope -> Database.transaction(pool, conn -> lockBoard(conn, scope)
             .compose(ignored -> columns(conn, scope))
             .compose(columns -> {
               before[0] = columns;
@@ -228,7 +229,7 @@ public final class BoardVerticle extends VerticleBase {
     UUID columnId = in.uuid("columnId");
     List<Journal.Event> events = new ArrayList<>();
     JsonArray[] before = new JsonArray[1];
-    return manager(teamId, caller, projectId).compose(scope -> pool.withTransaction(conn -> lockBoard(conn, scope)
+    return manager(teamId, caller, projectId).compose(scope -> Database.transaction(pool, conn -> lockBoard(conn, scope)
             .compose(ignored -> columns(conn, scope))
             .compose(columns -> {
               before[0] = columns;
@@ -314,7 +315,7 @@ public final class BoardVerticle extends VerticleBase {
     UUID id = UUID.randomUUID();
     List<Journal.Event> events = new ArrayList<>();
     return scope(teamId, caller, projectId).compose(scope -> member(teamId, assigneeId).compose(checked ->
-            pool.withTransaction(conn -> lockBoard(conn, scope)
+            Database.transaction(pool, conn -> lockBoard(conn, scope)
                 .compose(ignored -> columnIds(conn, scope))
                 .compose(order -> {
                   if (columnId != null && !order.contains(columnId)) {
@@ -365,7 +366,7 @@ public final class BoardVerticle extends VerticleBase {
     UUID[] previousAssignee = new UUID[1];
     JsonObject[] before = new JsonObject[1];
     return scope(teamId, caller, projectId).compose(scope -> member(teamId, assigneeId).compose(checked ->
-            pool.withTransaction(conn -> conn.preparedQuery(BoardSql.TASK_FOR_UPDATE)
+            Database.transaction(pool, conn -> conn.preparedQuery(BoardSql.TASK_FOR_UPDATE)
                 .execute(Tuple.of(projectId, taskId))
                 .compose(rows -> {
                   Row current = current(first(rows), version);
@@ -415,7 +416,7 @@ public final class BoardVerticle extends VerticleBase {
     }
     List<Journal.Event> events = new ArrayList<>();
     JsonObject[] before = new JsonObject[1];
-    return scope(teamId, caller, projectId).compose(scope -> pool.withTransaction(conn -> lockBoard(conn, scope)
+    return scope(teamId, caller, projectId).compose(scope -> Database.transaction(pool, conn -> lockBoard(conn, scope)
             .compose(ignored -> columnIds(conn, scope))
             .compose(columns -> {
               if (!columns.contains(columnId)) {
@@ -462,7 +463,7 @@ public final class BoardVerticle extends VerticleBase {
     UUID projectId = in.uuid("projectId");
     UUID taskId = in.uuid("taskId");
     List<Journal.Event> events = new ArrayList<>();
-    return scope(teamId, caller, projectId).compose(scope -> pool.withTransaction(conn -> lockBoard(conn, scope)
+    return scope(teamId, caller, projectId).compose(scope -> Database.transaction(pool, conn -> lockBoard(conn, scope)
             .compose(ignored -> conn.preparedQuery(BoardSql.TASK_FOR_UPDATE).execute(Tuple.of(projectId, taskId)))
             .compose(rows -> {
               Row current = first(rows);
@@ -546,7 +547,7 @@ public final class BoardVerticle extends VerticleBase {
     Map<Integer, List<Link>> byNumber = new LinkedHashMap<>();
     links.forEach(l -> byNumber.computeIfAbsent(l.number(), n -> new ArrayList<>()).add(l));
     Integer[] numbers = byNumber.keySet().toArray(Integer[]::new);
-    return pool.withTransaction(conn -> lockBoard(conn, scope)
+    return Database.transaction(pool, conn -> lockBoard(conn, scope)
             .compose(ignored -> conn.preparedQuery(BoardSql.TASKS_BY_NUMBER_FOR_UPDATE)
                 .execute(Tuple.tuple().addUUID(scope.projectId()).addArrayOfInteger(numbers)))
             .compose(rows -> {

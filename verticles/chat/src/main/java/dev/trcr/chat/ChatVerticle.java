@@ -2,8 +2,8 @@ package dev.trcr.chat;
 
 import dev.trcr.kernel.Address;
 import dev.trcr.kernel.Bus;
-import dev.trcr.kernel.DomainStore;
 import dev.trcr.kernel.Database;
+import dev.trcr.kernel.DomainStore;
 import dev.trcr.kernel.ErrorCode;
 import dev.trcr.kernel.Idempotency;
 import dev.trcr.kernel.Input;
@@ -120,7 +120,7 @@ public final class ChatVerticle extends VerticleBase {
       }
       Set<UUID> members = new LinkedHashSet<>(memberIds);
       members.add(caller);
-      return pool.withTransaction(conn -> conn.preparedQuery(ChatSql.INSERT_GENERAL)
+      return Database.transaction(pool, conn -> conn.preparedQuery(ChatSql.INSERT_GENERAL)
               .execute(Tuple.of(UUID.randomUUID(), teamId))
               .compose(ignored -> conn.preparedQuery(ChatSql.INSERT_CHANNEL)
                   .execute(Tuple.of(id, teamId, isPrivate ? "private" : "public", name, caller)))
@@ -162,7 +162,7 @@ public final class ChatVerticle extends VerticleBase {
       if (!team.names().containsKey(other)) {
         throw ErrorCode.VALIDATION_FAILED.field("userId", "userId is not a member of this team");
       }
-      return pool.withTransaction(conn -> conn.preparedQuery(ChatSql.INSERT_DM)
+      return Database.transaction(pool, conn -> conn.preparedQuery(ChatSql.INSERT_DM)
           .execute(Tuple.of(UUID.randomUUID(), teamId, caller, key))
           .compose(rows -> {
             Row created = first(rows);
@@ -226,7 +226,7 @@ public final class ChatVerticle extends VerticleBase {
                                 String text, List<UUID> mentions, boolean retryOnClash) {
     UUID channelId = channel.getUUID("id");
     List<Journal.Event> events = new ArrayList<>();
-    return pool.withTransaction(conn -> conn.preparedQuery(ChatSql.LOCK_CHANNEL).execute(Tuple.of(channelId))
+    return Database.transaction(pool, conn -> conn.preparedQuery(ChatSql.LOCK_CHANNEL).execute(Tuple.of(channelId))
             .compose(locked -> clientMessageId == null ? Future.succeededFuture((Row) null)
                 : conn.preparedQuery(ChatSql.MESSAGE_BY_CLIENT_ID).execute(Tuple.of(channelId, caller, clientMessageId))
                     .map(ChatVerticle::first))
@@ -269,7 +269,7 @@ public final class ChatVerticle extends VerticleBase {
           + " characters");
     }
     List<Journal.Event> events = new ArrayList<>();
-    return pool.withTransaction(conn -> conn.preparedQuery(ChatSql.CHANNEL_OF_TEAM)
+    return Database.transaction(pool, conn -> conn.preparedQuery(ChatSql.CHANNEL_OF_TEAM)
             .execute(Tuple.of(teamId, channelId))
             .compose(channels -> {
               if (channels.size() == 0) {
@@ -341,7 +341,7 @@ public final class ChatVerticle extends VerticleBase {
     JsonObject[] previous = new JsonObject[1];
     return team(teamId, caller).compose(team -> readable(teamId, channelId, caller).compose(channel -> {
       List<UUID> mentions = Mentions.extract(text, team.readersOf(channel));
-      return pool.withTransaction(conn -> conn.preparedQuery(ChatSql.MESSAGE_FOR_UPDATE)
+      return Database.transaction(pool, conn -> conn.preparedQuery(ChatSql.MESSAGE_FOR_UPDATE)
           .execute(Tuple.of(channelId, messageId)).compose(rows -> {
             Row current = existing(first(rows));
             if (!caller.equals(current.getUUID("user_id"))) {
@@ -371,8 +371,8 @@ public final class ChatVerticle extends VerticleBase {
     UUID channelId = in.uuid("channelId");
     UUID messageId = in.uuid("messageId");
     List<Journal.Event> events = new ArrayList<>();
-    return role(teamId, caller).compose(role -> readable(teamId, channelId, caller).compose(channel -> pool
-        .withTransaction(conn -> conn.preparedQuery(ChatSql.MESSAGE_FOR_UPDATE).execute(Tuple.of(channelId, messageId))
+    return role(teamId, caller).compose(role -> readable(teamId, channelId, caller).compose(channel -> Database
+        .transaction(pool, conn -> conn.preparedQuery(ChatSql.MESSAGE_FOR_UPDATE).execute(Tuple.of(channelId, messageId))
             .compose(rows -> {
               Row current = first(rows);
               if (current == null) {

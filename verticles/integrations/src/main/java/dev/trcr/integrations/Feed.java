@@ -2,6 +2,7 @@ package dev.trcr.integrations;
 
 import dev.trcr.kernel.Address;
 import dev.trcr.kernel.Bus;
+import dev.trcr.kernel.Database;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -154,7 +155,7 @@ final class Feed {
 
   private Future<Void> apply(String owner, String feed, String from, String next, JsonArray items) {
     List<FeedHandler> mine = handlers.stream().filter(h -> h.feed().equals(feed)).toList();
-    return pool.withTransaction(conn -> conn.preparedQuery("SELECT cursor FROM integrations.feed_cursors "
+    return Database.transaction(pool, conn -> conn.preparedQuery("SELECT cursor FROM integrations.feed_cursors "
             + "WHERE owner = $1 AND feed = $2 FOR UPDATE").execute(Tuple.of(owner, feed))
         .compose(rows -> {
           if (!from.equals(rows.iterator().next().getString("cursor"))) {

@@ -4,6 +4,7 @@ import dev.trcr.kernel.Address;
 import dev.trcr.kernel.Bus;
 import dev.trcr.kernel.Commands;
 import dev.trcr.kernel.Config;
+import dev.trcr.kernel.Database;
 import dev.trcr.kernel.ErrorCode;
 import dev.trcr.kernel.Idempotency;
 import dev.trcr.kernel.Input;
@@ -94,7 +95,7 @@ final class GitSync {
         .compose(ignored -> channelId == null ? Future.succeededFuture()
             : Bus.request(vertx, Address.CHAT_ACCESS, new JsonObject().put("teamId", teamId.toString())
                 .put("channelId", channelId.toString()).put("userId", caller.toString()), null))
-        .compose(ignored -> pool.withTransaction(conn -> conn.preparedQuery(INSERT)
+        .compose(ignored -> Database.transaction(pool, conn -> conn.preparedQuery(INSERT)
             .execute(Tuple.of(id, teamId, provider, channelId, secret, caller))
             .compose(rows -> {
               JsonObject created = integration(rows.iterator().next());
@@ -120,7 +121,7 @@ final class GitSync {
     Input in = Input.of(msg.body());
     UUID teamId = in.uuid("teamId");
     UUID id = in.uuid("integrationId");
-    return manager(teamId, caller).compose(ignored -> pool.withTransaction(conn -> conn.preparedQuery(DELETE)
+    return manager(teamId, caller).compose(ignored -> Database.transaction(pool, conn -> conn.preparedQuery(DELETE)
         .execute(Tuple.of(teamId, id))
         .compose(rows -> {
           Row gone = first(rows);
@@ -200,7 +201,7 @@ final class GitSync {
               .put("channelId", channelId.toString()).put("authorName", github ? "GitHub" : "GitLab")
               .put("text", summary), null, options)
           .map(count);
-    }).compose(count -> pool.withTransaction(conn -> conn.preparedQuery(DELIVERED).execute(Tuple.of(id))
+    }).compose(count -> Database.transaction(pool, conn -> conn.preparedQuery(DELIVERED).execute(Tuple.of(id))
             .compose(ignored -> delivery == null ? Future.succeededFuture()
                 : conn.preparedQuery(MARK_PROCESSED).execute(Tuple.of(id, delivery))))
         .map(ignored -> new JsonObject().put("status", "processed").put("linked", count)));

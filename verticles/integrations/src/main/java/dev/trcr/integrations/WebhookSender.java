@@ -1,6 +1,7 @@
 package dev.trcr.integrations;
 
 import dev.trcr.kernel.Address;
+import dev.trcr.kernel.Database;
 import dev.trcr.kernel.Journal;
 import dev.trcr.kernel.Metrics;
 import io.vertx.core.Future;
@@ -229,7 +230,7 @@ final class WebhookSender {
     Metrics.jobRun(vertx, "webhook", outcome.delivered() ? "delivered" : "failed_attempt");
     if (outcome.delivered()) {
       // The webhook's row first, then its delivery: the order of every transaction that touches both (no deadlock).
-      return pool.withTransaction(conn -> conn.preparedQuery(WebhooksSql.WEBHOOK_FOR_UPDATE)
+      return Database.transaction(pool, conn -> conn.preparedQuery(WebhooksSql.WEBHOOK_FOR_UPDATE)
           .execute(Tuple.of(c.webhookId()))
           .compose(ignored -> conn.preparedQuery(WebhooksSql.DELIVERED).execute(Tuple.of(c.id(), outcome.status())))
           .compose(ignored -> conn.preparedQuery(WebhooksSql.RESET_FAILURES).execute(Tuple.of(c.webhookId())))
@@ -240,7 +241,7 @@ final class WebhookSender {
     List<Journal.Event> events = new ArrayList<>();
     int attempts = c.attempts() + 1;
     long delay = delay(attempts);
-    return pool.withTransaction(conn -> conn.preparedQuery(WebhooksSql.WEBHOOK_FOR_UPDATE)
+    return Database.transaction(pool, conn -> conn.preparedQuery(WebhooksSql.WEBHOOK_FOR_UPDATE)
             .execute(Tuple.of(c.webhookId())).compose(hooks -> {
               if (hooks.size() == 0) {
                 return Future.<Void>succeededFuture(); // deleted meanwhile, with its deliveries

@@ -4,6 +4,7 @@ import dev.trcr.kernel.Address;
 import dev.trcr.kernel.Bus;
 import dev.trcr.kernel.Commands;
 import dev.trcr.kernel.Config;
+import dev.trcr.kernel.Database;
 import dev.trcr.kernel.ErrorCode;
 import dev.trcr.kernel.Input;
 import dev.trcr.kernel.Journal;
@@ -104,7 +105,7 @@ final class Webhooks {
     UUID id = UUID.randomUUID();
     return manager(teamId, caller)
         .compose(role -> guard.check(url))
-        .compose(ok -> pool.withTransaction(conn -> conn.preparedQuery(WebhooksSql.INSERT)
+        .compose(ok -> Database.transaction(pool, conn -> conn.preparedQuery(WebhooksSql.INSERT)
             .execute(Tuple.from(new Object[]{id, teamId, url, events, secret, caller}))
             .compose(rows -> {
               Row r = rows.iterator().next();
@@ -150,7 +151,7 @@ final class Webhooks {
     Boolean enabled = (Boolean) enabledGiven;
     return manager(teamId, caller)
         .compose(role -> url == null ? Future.succeededFuture() : guard.check(url))
-        .compose(ok -> pool.withTransaction(conn -> webhook(conn, teamId, webhookId, true).compose(before -> {
+        .compose(ok -> Database.transaction(pool, conn -> webhook(conn, teamId, webhookId, true).compose(before -> {
           boolean on = enabled != null ? enabled : before.getBoolean("enabled");
           boolean reEnabled = Boolean.TRUE.equals(enabled);
           return conn.preparedQuery(WebhooksSql.UPDATE).execute(Tuple.from(new Object[]{teamId, webhookId,
@@ -180,7 +181,7 @@ final class Webhooks {
     Input in = Input.of(msg.body());
     UUID teamId = in.uuid("teamId");
     UUID webhookId = in.uuid("webhookId");
-    return manager(teamId, caller).compose(role -> pool.withTransaction(conn ->
+    return manager(teamId, caller).compose(role -> Database.transaction(pool, conn ->
         webhook(conn, teamId, webhookId, true).compose(before -> conn.preparedQuery(WebhooksSql.DELETE)
             .execute(Tuple.of(teamId, webhookId))
             .compose(ignored -> journal.record(conn, msg,

@@ -3,6 +3,7 @@ package dev.trcr.notifications;
 import dev.trcr.kernel.Address;
 import dev.trcr.kernel.Bus;
 import dev.trcr.kernel.Config;
+import dev.trcr.kernel.Database;
 import dev.trcr.kernel.Journal;
 import dev.trcr.kernel.Metrics;
 import io.vertx.core.Future;
@@ -107,7 +108,7 @@ final class ForgottenTimers {
     return pool.preparedQuery(NotificationsSql.NOTIFIED)
         .execute(Tuple.of(userId, eventId))
         .compose(rows -> rows.size() > 0 ? Future.succeededFuture()
-            : planner.forgottenTimer(entry, now).compose(plan -> pool.withTransaction(conn ->
+            : planner.forgottenTimer(entry, now).compose(plan -> Database.transaction(pool, conn ->
                     inbox.record(conn, plan.notes(), plan.mails()))
                 .map(events -> {
                   journal.published(events);

@@ -2,6 +2,7 @@ package dev.trcr.notifications;
 
 import dev.trcr.kernel.Address;
 import dev.trcr.kernel.Bus;
+import dev.trcr.kernel.Database;
 import dev.trcr.kernel.Journal;
 import dev.trcr.kernel.TrcrException;
 import io.vertx.core.Future;
@@ -182,7 +183,7 @@ final class Intake {
           }
           return Future.failedFuture(e); // e.g. the workspace did not answer: stop here, retry from this event
         })
-        .compose(plan -> pool.withTransaction(conn -> conn.preparedQuery(NotificationsSql.LOCK_CURSOR)
+        .compose(plan -> Database.transaction(pool, conn -> conn.preparedQuery(NotificationsSql.LOCK_CURSOR)
             .execute(Tuple.of(stream))
             .compose(rows -> {
               Row r = rows.iterator().next();

@@ -3,6 +3,7 @@ package dev.trcr.notifications;
 import dev.trcr.kernel.Address;
 import dev.trcr.kernel.Bus;
 import dev.trcr.kernel.Config;
+import dev.trcr.kernel.Database;
 import dev.trcr.kernel.DomainStore;
 import dev.trcr.kernel.ErrorCode;
 import dev.trcr.kernel.Input;
@@ -134,7 +135,7 @@ public final class NotificationsVerticle extends VerticleBase {
     UUID caller = Bus.caller(msg);
     UUID id = Input.of(msg.body()).uuid("id");
     List<Journal.Event> events = new ArrayList<>();
-    return pool.withTransaction(conn -> conn.preparedQuery(NotificationsSql.MARK_READ).execute(Tuple.of(caller, id))
+    return Database.transaction(pool, conn -> conn.preparedQuery(NotificationsSql.MARK_READ).execute(Tuple.of(caller, id))
             .compose(marked -> conn.preparedQuery(NotificationsSql.ONE).execute(Tuple.of(caller, id))
                 .compose(rows -> {
                   if (rows.size() == 0) {
@@ -159,7 +160,7 @@ public final class NotificationsVerticle extends VerticleBase {
   private Future<JsonObject> readAll(Message<JsonObject> msg) {
     UUID caller = Bus.caller(msg);
     List<Journal.Event> events = new ArrayList<>();
-    return pool.withTransaction(conn -> conn.preparedQuery(NotificationsSql.MARK_ALL_READ).execute(Tuple.of(caller))
+    return Database.transaction(pool, conn -> conn.preparedQuery(NotificationsSql.MARK_ALL_READ).execute(Tuple.of(caller))
             .compose(marked -> {
               JsonObject reply = new JsonObject().put("marked", marked.rowCount()).put("unread", 0);
               if (marked.rowCount() == 0) {

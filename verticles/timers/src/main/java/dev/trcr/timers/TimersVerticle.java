@@ -2,8 +2,8 @@ package dev.trcr.timers;
 
 import dev.trcr.kernel.Address;
 import dev.trcr.kernel.Bus;
-import dev.trcr.kernel.DomainStore;
 import dev.trcr.kernel.Database;
+import dev.trcr.kernel.DomainStore;
 import dev.trcr.kernel.ErrorCode;
 import dev.trcr.kernel.Input;
 import dev.trcr.kernel.Journal;
@@ -97,26 +97,32 @@ public final class TimersVerticle extends VerticleBase {
 
   private Future<Started> startInTransaction(Message<JsonObject> msg, UUID teamId, UUID userId, UUID projectId,
                                              UUID taskId, String description, JsonObject user, int attempt) {
-    return pool.withTransaction(conn -> conn.preparedQuery(TimersSql.LOCK_USER).execute(Tuple.of(userId.toString()))
-            .compose(locked -> conn.preparedQuery(TimersSql.STOP_RUNNING_OF_USER).execute(Tuple.of(userId)))
-            .compose(stoppedRows -> conn.preparedQuery(TimersSql.INSERT_RUNNING)
-                .execute(Tuple.of(UUID.randomUUID(), teamId, userId, projectId, description, taskId))
-                .compose(startedRows -> {
-                  List<Journal.Event> events = new ArrayList<>();
-                  Row previous = first(stoppedRows);
-                  JsonObject stopped = previous == null ? null : entry(previous).put("user", user);
-                  JsonObject started = entry(first(startedRows)).put("user", user);
-                  // Sent at once (the connection pipelines them; PostgreSQL runs them in this order): the journal
-                  // appends and the audit records cost one round trip, not one each.
-                  List<Future<?>> writes = new ArrayList<>();
-                  if (stopped != null) {
-                    writes.add(record(conn, events, "timer.stopped", stopped));
-                    writes.add(audit(conn, msg, "stopped", whileRunning(previous), entry(previous)));
-                  }
-                  writes.add(record(conn, events, "timer.started", started));
-                  writes.add(audit(conn, msg, "started", new JsonObject(), entry(first(startedRows))));
-                  return Future.all(writes).map(ignored -> new Started(stopped, started, events));
-                })))
+    // BEGIN, the user's lock, the stop of their running timer and the insert go out together (PostgreSQL runs them in
+    // this order; one round trip), then the journal appends and the audit records (one more), then COMMIT.
+    return Database.transaction(pool, conn -> {
+      Future<?> locked = conn.preparedQuery(TimersSql.LOCK_USER).execute(Tuple.of(userId.toString()));
+      Future<RowSet<Row>> stopping = conn.preparedQuery(TimersSql.STOP_RUNNING_OF_USER).execute(Tuple.of(userId));
+      Future<RowSet<Row>> starting = conn.preparedQuery(TimersSql.INSERT_RUNNING)
+          .execute(Tuple.of(UUID.randomUUID(), teamId, userId, projectId, description, taskId));
+      return Future.all(locked, stopping, starting).compose(ignored -> {
+        RowSet<Row> stoppedRows = stopping.result();
+        RowSet<Row> startedRows = starting.result();
+        List<Journal.Event> events = new ArrayList<>();
+        Row previous = first(stoppedRows);
+        JsonObject stopped = previous == null ? null : entry(previous).put("user", user);
+        JsonObject started = entry(first(startedRows)).put("user", user);
+        // Sent at once (the connection pipelines them; PostgreSQL runs them in this order): the journal
+        // appends and the audit records cost one round trip, not one each.
+        List<Future<?>> writes = new ArrayList<>();
+        if (stopped != null) {
+          writes.add(record(conn, events, "timer.stopped", stopped));
+          writes.add(audit(conn, msg, "stopped", whileRunning(previous), entry(previous)));
+        }
+        writes.add(record(conn, events, "timer.started", started));
+        writes.add(audit(conn, msg, "started", new JsonObject(), entry(first(startedRows))));
+        return Future.all(writes).map(written -> new Started(stopped, started, events));
+      });
+    })
         .recover(e -> attempt < START_ATTEMPTS && Database.isUniqueViolation(e, "time_entries_one_running_per_user")
             ? startInTransaction(msg, teamId, userId, projectId, taskId, description, user, attempt + 1)
             : Future.failedFuture(e));
@@ -126,7 +132,7 @@ public final class TimersVerticle extends VerticleBase {
     UUID caller = Bus.caller(msg);
     UUID teamId = Input.of(msg.body()).uuid("teamId");
     List<Journal.Event> events = new ArrayList<>();
-    return access(teamId, caller, null).compose(access -> pool.withTransaction(conn -> conn
+    return access(teamId, caller, null).compose(access -> Database.transaction(pool, conn -> conn
         .preparedQuery(TimersSql.STOP_RUNNING_IN_TEAM).execute(Tuple.of(caller, teamId))
         .compose(rows -> {
           Row stopped = first(rows);
@@ -204,7 +210,7 @@ public final class TimersVerticle extends VerticleBase {
     List<Journal.Event> events = new ArrayList<>();
     return access(teamId, caller, projectId)
         .compose(ignored -> task(teamId, projectId, taskId))
-        .compose(ignored -> pool.withTransaction(conn -> conn.preparedQuery(TimersSql.INSERT_MANUAL)
+        .compose(ignored -> Database.transaction(pool, conn -> conn.preparedQuery(TimersSql.INSERT_MANUAL)
             .execute(Tuple.from(new Object[]{
                 UUID.randomUUID(), teamId, caller, projectId, description, utc(startedAt), utc(stoppedAt), taskId}))
             .compose(rows -> {
@@ -238,7 +244,7 @@ public final class TimersVerticle extends VerticleBase {
     }
     List<Journal.Event> events = new ArrayList<>();
     return access(teamId, caller, projectId).compose(access -> task(teamId, projectId, taskId).compose(checked ->
-        pool.withTransaction(conn -> conn
+        Database.transaction(pool, conn -> conn
         .preparedQuery(TimersSql.ENTRY_FOR_UPDATE).execute(Tuple.of(teamId, entryId))
         .compose(rows -> {
           Row current = unlocked(owned(first(rows), caller, access));
@@ -272,7 +278,7 @@ public final class TimersVerticle extends VerticleBase {
     UUID teamId = in.uuid("teamId");
     UUID entryId = in.uuid("entryId");
     List<Journal.Event> events = new ArrayList<>();
-    return access(teamId, caller, null).compose(access -> pool.withTransaction(conn -> conn
+    return access(teamId, caller, null).compose(access -> Database.transaction(pool, conn -> conn
         .preparedQuery(TimersSql.ENTRY_FOR_UPDATE).execute(Tuple.of(teamId, entryId))
         .compose(rows -> {
           Row current = unlocked(owned(first(rows), caller, access));

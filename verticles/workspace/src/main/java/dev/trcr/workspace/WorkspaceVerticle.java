@@ -6,8 +6,8 @@ import dev.trcr.kernel.Commands;
 import dev.trcr.kernel.Database;
 import dev.trcr.kernel.ErrorCode;
 import dev.trcr.kernel.Idempotency;
-import dev.trcr.kernel.Journal;
 import dev.trcr.kernel.Input;
+import dev.trcr.kernel.Journal;
 import dev.trcr.kernel.Times;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -243,7 +243,7 @@ public final class WorkspaceVerticle extends VerticleBase {
     UUID caller = Bus.caller(msg);
     String name = Input.of(msg.body()).string("name", 1, 100);
     UUID id = UUID.randomUUID();
-    return requirePerson(caller, "a service account cannot create teams").compose(ok -> pool.withTransaction(conn ->
+    return requirePerson(caller, "a service account cannot create teams").compose(ok -> Database.transaction(pool, conn ->
         conn.preparedQuery(WorkspaceSql.INSERT_TEAM).execute(Tuple.of(id, name))
             .compose(ignored -> conn.preparedQuery(WorkspaceSql.INSERT_MEMBERSHIP).execute(Tuple.of(id, caller, "owner")))
             .compose(ignored -> journal.record(conn, msg, Journal.Change.created(id, "team", id,
@@ -267,7 +267,7 @@ public final class WorkspaceVerticle extends VerticleBase {
             // A service account belongs to the one team it was created for.
             throw ErrorCode.USER_NOT_FOUND.field("email", "no trcr account has this email; ask them to sign up first");
           }
-          return pool.withTransaction(conn -> conn.preparedQuery(WorkspaceSql.INSERT_MEMBERSHIP)
+          return Database.transaction(pool, conn -> conn.preparedQuery(WorkspaceSql.INSERT_MEMBERSHIP)
                   .execute(Tuple.of(teamId, u.getUUID("id"), role))
                   .compose(ignored -> journal.record(conn, msg, Journal.Change.created(teamId, "member",
                       u.getUUID("id"), new JsonObject().put("role", role)))))
@@ -289,7 +289,7 @@ public final class WorkspaceVerticle extends VerticleBase {
     UUID teamId = in.uuid("teamId");
     UUID userId = in.uuid("userId");
     String role = in.oneOf("role", Set.of("member", "admin", "owner"), null);
-    return requireRole(teamId, caller, MANAGERS).compose(callerRole -> pool.withTransaction(conn -> conn
+    return requireRole(teamId, caller, MANAGERS).compose(callerRole -> Database.transaction(pool, conn -> conn
         .preparedQuery(WorkspaceSql.LOCK_OWNERS).execute(Tuple.of(teamId))
         .compose(owners -> {
           Set<UUID> ownerIds = new java.util.HashSet<>();
@@ -345,17 +345,24 @@ public final class WorkspaceVerticle extends VerticleBase {
     UUID teamId = in.uuid("teamId");
     UUID userId = in.uuid("userId");
     UUID projectId = in.optionalUuid("projectId");
-    return pool.preparedQuery(WorkspaceSql.ROLE_OF).execute(Tuple.of(teamId, userId)).compose(rows -> {
-      Row m = first(rows);
+    // Both queries at once (every command of a timer asks this first): the membership decides before the project, so
+    // a non-member learns nothing about the team's projects.
+    Future<RowSet<Row>> role = pool.preparedQuery(WorkspaceSql.ROLE_OF).execute(Tuple.of(teamId, userId));
+    Future<JsonObject> project = projectId == null ? Future.succeededFuture() : project(teamId, projectId);
+    return Future.join(role, project).transform(ignored -> {
+      if (role.failed()) {
+        return Future.failedFuture(role.cause());
+      }
+      Row m = first(role.result());
       if (m == null) {
         throw ErrorCode.TEAM_NOT_FOUND.exception();
       }
+      if (project.failed()) {
+        return Future.failedFuture(project.cause());
+      }
       JsonObject out = new JsonObject().put("role", m.getString("role"))
           .put("user", new JsonObject().put("id", userId.toString()).put("name", m.getString("name")));
-      if (projectId == null) {
-        return Future.succeededFuture(out);
-      }
-      return project(teamId, projectId).map(p -> out.put("project", p));
+      return Future.succeededFuture(projectId == null ? out : out.put("project", project.result()));
     });
   }
 
@@ -388,7 +395,7 @@ public final class WorkspaceVerticle extends VerticleBase {
           }
           return candidate;
         });
-    return key.compose(k -> pool.withTransaction(conn -> conn.preparedQuery(WorkspaceSql.INSERT_PROJECT)
+    return key.compose(k -> Database.transaction(pool, conn -> conn.preparedQuery(WorkspaceSql.INSERT_PROJECT)
             .execute(Tuple.of(UUID.randomUUID(), teamId, name, rate, currency, k))
             .compose(rows -> {
               Row row = rows.iterator().next();
@@ -482,7 +489,7 @@ public final class WorkspaceVerticle extends VerticleBase {
                     }
                     return null;
                   });
-          return client.compose(ignored -> pool.withTransaction(conn -> conn
+          return client.compose(ignored -> Database.transaction(pool, conn -> conn
               .preparedQuery(WorkspaceSql.PROJECT + " FOR UPDATE").execute(Tuple.of(teamId, projectId))
               .compose(before -> conn.preparedQuery(WorkspaceSql.UPDATE_PROJECT)
                   .execute(Tuple.from(java.util.Arrays.asList(teamId, projectId, name, setRate, rate, setClient,
@@ -517,7 +524,7 @@ public final class WorkspaceVerticle extends VerticleBase {
           BigDecimal rate = hourlyRate(given, p.getString("currency"));
           JsonObject after = new JsonObject().put("projectId", projectId.toString()).put("userId", userId.toString())
               .put("hourlyRate", rate == null ? null : rate.toPlainString());
-          return pool.withTransaction(conn -> conn.preparedQuery(WorkspaceSql.RATES_OF_PROJECTS)
+          return Database.transaction(pool, conn -> conn.preparedQuery(WorkspaceSql.RATES_OF_PROJECTS)
               .execute(Tuple.of((Object) new UUID[] {projectId}))
               .compose(rates -> {
                 JsonObject before = after.copy().putNull("hourlyRate");
@@ -656,7 +663,7 @@ public final class WorkspaceVerticle extends VerticleBase {
     UUID userId = UUID.randomUUID();
     return requireRole(teamId, caller, MANAGERS)
         .compose(ignored -> requirePerson(caller, "a service account cannot create service tokens"))
-        .compose(ignored -> pool.withTransaction(conn -> conn.preparedQuery(WorkspaceSql.INSERT_SERVICE_USER)
+        .compose(ignored -> Database.transaction(pool, conn -> conn.preparedQuery(WorkspaceSql.INSERT_SERVICE_USER)
             .execute(Tuple.of(userId, "service-" + userId + "@service.trcr.invalid", name))
             .compose(user -> conn.preparedQuery(WorkspaceSql.INSERT_MEMBERSHIP).execute(Tuple.of(teamId, userId, role))
                 .compose(m -> conn.preparedQuery(WorkspaceSql.INSERT_SERVICE_TOKEN)
@@ -690,7 +697,7 @@ public final class WorkspaceVerticle extends VerticleBase {
     Input in = Input.of(msg.body());
     UUID teamId = in.uuid("teamId");
     UUID tokenId = in.uuid("tokenId");
-    return requireRole(teamId, caller, MANAGERS).compose(ignored -> pool.withTransaction(conn -> conn
+    return requireRole(teamId, caller, MANAGERS).compose(ignored -> Database.transaction(pool, conn -> conn
             .preparedQuery(WorkspaceSql.LOCK_SERVICE_TOKEN).execute(Tuple.of(teamId, tokenId))
             .compose(rows -> {
               Row token = first(rows);
