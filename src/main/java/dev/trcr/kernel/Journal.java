@@ -291,7 +291,9 @@ public final class Journal {
 
   private void markPublished() {
     markPending = false;
-    Tuple marks = Tuple.of(unmarkedStreams.toArray(new String[0]), unmarkedSeqs.toArray(new Long[0]));
+    // Two array parameters: Tuple.of(a, b) with b an array would spread b over varargs (one parameter per seq).
+    Tuple marks = Tuple.tuple().addArrayOfString(unmarkedStreams.toArray(new String[0]))
+        .addArrayOfLong(unmarkedSeqs.toArray(new Long[0]));
     unmarkedStreams.clear();
     unmarkedSeqs.clear();
     Database.transaction(pool, conn -> conn.query("SET LOCAL synchronous_commit TO OFF").execute()
