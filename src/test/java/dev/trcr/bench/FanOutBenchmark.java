@@ -122,6 +122,11 @@ public final class FanOutBenchmark {
 
   private Map<String, String> serverEnv() {
     Map<String, String> env = new LinkedHashMap<>();
+    if (Boolean.parseBoolean(arg("server-metrics", "false"))) {
+      // Costs the node about 2 ms of CPU per 1 000 deliveries (README "Metrics"): for diagnosis, not for the figures.
+      env.put("TRCR_METRICS_HOST", "127.0.0.1");
+      env.put("TRCR_METRICS_PORT", Integer.toString(Ports.free()));
+    }
     String extra = arg("server-env", "");
     for (String kv : extra.split(",")) {
       if (kv.contains("=")) {
@@ -155,6 +160,7 @@ public final class FanOutBenchmark {
     }
     Workspace workspace = ws;
     boolean userStreams = server.impl.equals("hub");
+    int metricsPort = server.metricsPort();
     try (Fleet fleet = new Fleet(vertx, ws, new int[] {server.bridgePort}, userStreams, chat)) {
       fleet.grow(sockets, 500).await();
       // Registration completes asynchronously (membership check on the bus); a probe proves it for every socket.
@@ -179,6 +185,7 @@ public final class FanOutBenchmark {
       Fleet.Schedule sc = fleet.run(t0, period, total, measuredFrom, total);
 
       sleepUntil(sc.due(measuredFrom));
+      Map<String, Double> metrics0 = metricsPort > 0 ? ServerMetrics.scrape(metricsPort) : Map.of();
       ServerProcess.Cpu cpu0 = server.cpu();
       long gen0 = ServerProcess.cpuMs(ProcessHandle.current().pid());
       long frames0 = fleet.streamFrames.get();
@@ -186,6 +193,7 @@ public final class FanOutBenchmark {
       long[] all0 = ServerProcess.coreTicks("");
       long w0 = System.nanoTime();
       sleepUntil(sc.due(total));
+      Map<String, Double> metrics1 = metricsPort > 0 ? ServerMetrics.scrape(metricsPort) : Map.of();
       ServerProcess.Cpu cpu = server.cpu().minus(cpu0);
       long gen = ServerProcess.cpuMs(ProcessHandle.current().pid()) - gen0;
       long windowFrames = fleet.streamFrames.get() - frames0;
@@ -248,6 +256,11 @@ public final class FanOutBenchmark {
           + extra);
       System.out.println(rows.get(rows.size() - 1));
       System.out.println(extra);
+      if (metricsPort > 0) {
+        String breakdown = ServerMetrics.commandBreakdown(metrics0, metrics1);
+        notes.add("server-side command durations in the measured window:\n" + breakdown);
+        System.out.println(breakdown);
+      }
     }
   }
 

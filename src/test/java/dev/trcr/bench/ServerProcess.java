@@ -34,6 +34,7 @@ final class ServerProcess implements AutoCloseable {
   private final Path workDir;
   private final Path dataDir;
   private final Path log;
+  private int metricsPort = -1;
 
   private ServerProcess(Process process, Path workDir, Path dataDir, Path log, int httpPort, int bridgePort,
                         String impl, List<String> flags) {
@@ -71,12 +72,18 @@ final class ServerProcess implements AutoCloseable {
     env.put("TRCR_BRIDGE_IMPL", impl);
     env.putAll(extraEnv);
     ServerProcess server = new ServerProcess(pb.start(), workDir, dataDir, log, httpPort, bridgePort, impl, flags);
+    server.metricsPort = Integer.parseInt(env.getOrDefault("TRCR_METRICS_PORT", "-1"));
     server.awaitHealthy(Duration.ofSeconds(180));
     return server;
   }
 
   long pid() {
     return process.pid();
+  }
+
+  /** The node's metrics port when the benchmark turned metrics on ({@code --server-metrics}), else -1. */
+  int metricsPort() {
+    return metricsPort;
   }
 
   private void awaitHealthy(Duration timeout) throws InterruptedException, IOException {
