@@ -89,6 +89,11 @@ public final class Node {
     Logs.configure(config);
     io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry = Metrics.newRegistry(config);
     VertxOptions options = Metrics.options(new VertxOptions(), registry);
+    int eventLoops = Config.integer(config, "TRCR_EVENT_LOOPS");
+    if (eventLoops > 0) {
+      options.setEventLoopPoolSize(eventLoops);
+    }
+    options.setPreferNativeTransport(Config.flag(config, "TRCR_NATIVE_TRANSPORT"));
     io.vertx.spi.cluster.hazelcast.HazelcastClusterManager manager = clustered ? Cluster.manager(config) : null;
     Future<Vertx> vertx = clustered
         ? Metrics.withMetrics(Vertx.builder()
@@ -101,6 +106,10 @@ public final class Node {
     List<String> deployments = new ArrayList<>();
     return vertx.compose(v -> {
       Metrics.remember(v, registry);
+      if (Config.flag(config, "TRCR_NATIVE_TRANSPORT") && !v.isNativeTransportEnabled()) {
+        System.getLogger(Node.class.getName()).log(System.Logger.Level.INFO, "native transport unavailable here ("
+            + v.unavailableNativeTransportCause() + "); using Java NIO");
+      }
       v.sharedData().getLocalMap(LOCAL_MAP).put("node.id", manager != null ? manager.getNodeId() : hostName());
       return registry == null ? Future.succeededFuture(v) : Metrics.serve(v, config, registry).map(v);
     }).compose(v -> deploy(v, config, names, deployments)

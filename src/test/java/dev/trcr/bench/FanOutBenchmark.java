@@ -256,6 +256,11 @@ public final class FanOutBenchmark {
           + extra);
       System.out.println(rows.get(rows.size() - 1));
       System.out.println(extra);
+      String jvmSplit = String.format(Locale.ROOT, "server JVM CPU in the window: %d ms, of which JIT compiler threads"
+          + " %d ms (%.0f %%) and GC threads %d ms (%.0f %%)", cpu.jvmMs(), cpu.jitMs(),
+          100.0 * cpu.jitMs() / Math.max(1, cpu.jvmMs()), cpu.gcMs(), 100.0 * cpu.gcMs() / Math.max(1, cpu.jvmMs()));
+      notes.add(jvmSplit);
+      System.out.println(jvmSplit);
       if (metricsPort > 0) {
         String breakdown = ServerMetrics.commandBreakdown(metrics0, metrics1);
         notes.add("server-side command durations in the measured window:\n" + breakdown);

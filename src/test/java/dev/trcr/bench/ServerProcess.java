@@ -128,14 +128,37 @@ final class ServerProcess implements AutoCloseable {
   }
 
   /** CPU time in ms of the server JVM (user + system), and of the embedded PostgreSQL's processes. */
-  record Cpu(long jvmMs, long pgMs) {
+  /**
+   * Of the JVM's CPU, how much its JIT compiler threads and its garbage collector's threads used (per thread from
+   * /proc/<pid>/task; a compiler thread that exited meanwhile takes its time with it, so these are lower bounds). A
+   * node that is still compiling hot code in the measured window is not warm yet: its latency is not its steady one.
+   */
+  record Cpu(long jvmMs, long pgMs, long jitMs, long gcMs) {
     Cpu minus(Cpu earlier) {
-      return new Cpu(jvmMs - earlier.jvmMs, pgMs - earlier.pgMs);
+      return new Cpu(jvmMs - earlier.jvmMs, pgMs - earlier.pgMs, jitMs - earlier.jitMs, gcMs - earlier.gcMs);
     }
   }
 
   Cpu cpu() {
     long jvm = cpuMs(pid());
+    long jit = 0;
+    long gc = 0;
+    try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid()), "task"))) {
+      for (Path t : (Iterable<Path>) tasks::iterator) {
+        try {
+          String comm = Files.readString(t.resolve("comm")).strip();
+          if (comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler")) {
+            jit += taskCpuMs(t);
+          } else if (comm.startsWith("GC Thread") || comm.startsWith("G1 ") || comm.startsWith("VM Thread")) {
+            gc += taskCpuMs(t);
+          }
+        } catch (IOException gone) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (IOException e) {
+      // not Linux: no split
+    }
     long pg = 0;
     // pg_ctl detaches the postmaster from the JVM: find PostgreSQL by its binary, which lives in our data directory.
     try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
@@ -155,7 +178,13 @@ final class ServerProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
-    return new Cpu(jvm, pg);
+    return new Cpu(jvm, pg, jit, gc);
+  }
+
+  private static long taskCpuMs(Path task) throws IOException {
+    String stat = Files.readString(task.resolve("stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000 / TICKS_PER_SECOND;
   }
 
   /**
