@@ -148,9 +148,9 @@ final class ServerProcess implements AutoCloseable {
         try {
           String comm = Files.readString(t.resolve("comm")).strip();
           if (comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler")) {
-            jit += taskCpuMs(t);
+            jit += statCpuMs(t);
           } else if (comm.startsWith("GC Thread") || comm.startsWith("G1 ") || comm.startsWith("VM Thread")) {
-            gc += taskCpuMs(t);
+            gc += statCpuMs(t);
           }
         } catch (IOException gone) {
           // the thread ended meanwhile
@@ -181,11 +181,6 @@ final class ServerProcess implements AutoCloseable {
     return new Cpu(jvm, pg, jit, gc);
   }
 
-  private static long taskCpuMs(Path task) throws IOException {
-    String stat = Files.readString(task.resolve("stat"));
-    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000 / TICKS_PER_SECOND;
-  }
 
   /**
    * Busy and softirq ticks of one core, from /proc/stat ({@code cpuN user nice system idle iowait irq softirq …}).
@@ -217,13 +212,18 @@ final class ServerProcess implements AutoCloseable {
   /** utime + stime of one process, from /proc/<pid>/stat. */
   static long cpuMs(long pid) {
     try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      // after "pid (comm) ": state is f[0], utime f[11], stime f[12]
-      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000 / TICKS_PER_SECOND;
+      return statCpuMs(Path.of("/proc", Long.toString(pid)));
     } catch (IOException e) {
       return 0;
     }
+  }
+
+  /** utime + stime from the {@code stat} file of a process or thread directory under /proc. */
+  private static long statCpuMs(Path dir) throws IOException {
+    String stat = Files.readString(dir.resolve("stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    // after "pid (comm) ": state is f[0], utime f[11], stime f[12]
+    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000 / TICKS_PER_SECOND;
   }
 
   /** Bytes of live objects after a full GC, from {@code jcmd <pid> GC.class_histogram} (which collects first). */
