@@ -147,8 +147,9 @@ public final class FanOutBenchmark {
     int teams = intArg("teams", 20);
     int users = intArg("users-per-team", 5);
     double rate = Double.parseDouble(arg("rate", "20000"));
-    // 30 s: with 10 s the node's JIT compiler still used about a third of its CPU in the measured window.
-    double warmup = Double.parseDouble(arg("warmup", "30"));
+    // 120 s: the node's JIT compiler still used about a third of its CPU in the window after 10 s of load and 16-18 %
+    // after 30 s; after 120 s about 3 %, and the node is at its steady state (README "Where the tail is").
+    double warmup = Double.parseDouble(arg("warmup", "120"));
     double duration = Double.parseDouble(arg("duration", "20"));
     if (sockets < teams * users) {
       throw new IllegalArgumentException("--sockets must be at least --teams × --users-per-team");
