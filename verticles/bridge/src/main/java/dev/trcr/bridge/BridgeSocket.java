@@ -74,14 +74,14 @@ final class BridgeSocket {
       return;
     }
     try {
-      writeOrCloseSlow(frame, data);
+      writeOrCloseSlow(data);
     } catch (IllegalStateException gone) {
       // The transport closed before its close handler ran: this socket is done; the other subscribers are not.
       closedByPeer();
     }
   }
 
-  private void writeOrCloseSlow(Frame frame, Buffer data) {
+  private void writeOrCloseSlow(Buffer frame) {
     if (sock.writeQueueFull()) {
       long now = System.currentTimeMillis();
       if (congestedSince == 0) {
@@ -91,13 +91,13 @@ final class BridgeSocket {
           bytesWhileCongested = 0;
         });
       }
-      bytesWhileCongested += data.length();
+      bytesWhileCongested += frame.length();
       if (bytesWhileCongested > limits.maxQueuedBytes() || now - congestedSince > limits.slowClientMs()) {
         closeSlow();
         return;
       }
     }
-    sock.write(frame, data);
+    sock.write(frame);
   }
 
   /** A live frame kept back while the journal replays what the client missed. */

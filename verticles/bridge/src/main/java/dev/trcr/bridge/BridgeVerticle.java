@@ -14,9 +14,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
@@ -42,9 +40,6 @@ import java.util.UUID;
  * {@code vertx-tcp-eventbus-bridge}: the same hub, protocol and limits, only the wire differs ({@link Transport}).
  */
 public final class BridgeVerticle extends VerticleBase {
-
-  /** SockJS's raw WebSocket transport, for clients that speak the bridge's frames without SockJS. */
-  private static final String RAW_WEBSOCKET = "/eventbus/websocket";
 
   private Tokens tokens;
   private TokenVersions versions;
@@ -102,8 +97,8 @@ public final class BridgeVerticle extends VerticleBase {
     if (builtin) {
       router.route("/eventbus*").subRouter(new BuiltinBridge(vertx, tokens).router());
     } else {
-      // GET /eventbus/websocket is taken before the router (acceptWebSocket); other methods get their 405 here.
-      router.route(RAW_WEBSOCKET).handler(ctx -> ctx.response().putHeader("Allow", "GET").setStatusCode(405)
+      router.get("/eventbus/websocket").handler(this::acceptWebSocket);
+      router.route("/eventbus/websocket").handler(ctx -> ctx.response().putHeader("Allow", "GET").setStatusCode(405)
           .end());
       router.route("/eventbus*").subRouter(SockJSHandler.create(vertx, new SockJSHandlerOptions()
           .setRegisterWriteHandler(false)).socketHandler(this::accept));
@@ -129,13 +124,7 @@ public final class BridgeVerticle extends VerticleBase {
             // by the transport (close 1009) before they are buffered.
             .setMaxWebSocketFrameSize(4 * limits.maxFrameBytes() + 1024)
             .setMaxWebSocketMessageSize(4 * limits.maxFrameBytes() + 1024))
-        .requestHandler(builtin ? router : request -> {
-          if (request.method() == HttpMethod.GET && RAW_WEBSOCKET.equals(request.path())) {
-            acceptWebSocket(request);
-          } else {
-            router.handle(request);
-          }
-        })
+        .requestHandler(router)
         .listen())
         .onSuccess(s -> {
           server = s;
@@ -202,26 +191,18 @@ public final class BridgeVerticle extends VerticleBase {
 
   /**
    * The raw WebSocket at {@code /eventbus/websocket}, as SockJS's raw transport serves it (text or binary messages in,
-   * binary out, a close code and reason). Taken before the router, so the socket is Vert.x's own (not Vert.x Web's
-   * wrapper): nothing of the routing context stays for the socket's life, and the hub can write a fan-out's shared
-   * frame bytes straight into its channel ({@link Transport#webSocket}). Same headers and origin rule as the router's.
+   * binary out, a close code and reason), without keeping the upgrade request's routing context for the socket's life.
    */
-  private void acceptWebSocket(HttpServerRequest request) {
-    SecurityHeaders.apply(request.response(), SecurityHeaders.NOTHING_CSP);
-    String origin = request.getHeader("Origin");
-    if (origin != null && !originAllowed(origin, request)) {
-      forbidOrigin(request, origin);
+  private void acceptWebSocket(RoutingContext ctx) {
+    if (!ctx.request().canUpgradeToWebSocket()) {
+      ctx.response().setStatusCode(400).end("Can \"Upgrade\" only to \"WebSocket\".");
       return;
     }
-    if (!request.canUpgradeToWebSocket()) {
-      request.response().setStatusCode(400).end("Can \"Upgrade\" only to \"WebSocket\".");
-      return;
-    }
-    request.toWebSocket().onSuccess(ws -> {
+    ctx.request().toWebSocket().onSuccess(ws -> {
       // Vert.x keeps the upgrade request and its response for the connection's life; nothing reads their headers
       // after the handshake (the origin was checked before it), so they go: about 1 KB per open socket.
       ws.headers().clear();
-      request.response().headers().clear();
+      ctx.response().headers().clear();
       Transport transport = Transport.webSocket(ws);
       if (hub.socketCount() >= limits.maxSockets()) {
         transport.close(BridgeSocket.CLOSE_NODE_FULL, "this node holds its limit of " + limits.maxSockets()
@@ -234,11 +215,7 @@ public final class BridgeVerticle extends VerticleBase {
       ws.textMessageHandler(text -> protocol.handle(socket, Buffer.buffer(text)));
       ws.closeHandler(v -> socket.closedByPeer());
       ws.exceptionHandler(e -> socket.closedByPeer());
-    }).onFailure(e -> {
-      if (!request.response().ended()) {
-        request.response().setStatusCode(400).end();
-      }
-    });
+    }).onFailure(ctx::fail);
   }
 
   /**
@@ -299,26 +276,22 @@ public final class BridgeVerticle extends VerticleBase {
   /** Browsers always send Origin; a page from a foreign origin cannot open the bridge. Non-browser clients send none. */
   private void checkOrigin(RoutingContext ctx) {
     String origin = ctx.request().getHeader("Origin");
-    if (origin == null || originAllowed(origin, ctx.request())) {
+    if (origin == null || originAllowed(origin, ctx)) {
       ctx.next();
       return;
     }
-    forbidOrigin(ctx.request(), origin);
-  }
-
-  private static void forbidOrigin(HttpServerRequest request, String origin) {
-    request.response().setStatusCode(403).putHeader("content-type", "application/json")
+    ctx.response().setStatusCode(403).putHeader("content-type", "application/json")
         .end(ErrorCode.FORBIDDEN.exception("origin " + origin + " may not open the bridge").toJson().encode());
   }
 
-  private boolean originAllowed(String origin, HttpServerRequest request) {
+  private boolean originAllowed(String origin, RoutingContext ctx) {
     if (!allowedOrigins.isEmpty()) {
       return allowedOrigins.contains(origin) || allowedOrigins.contains("*");
     }
     // Default: the app's own origins, i.e. this host name on the api's or the bridge's port.
     try {
       URI uri = URI.create(origin);
-      String host = request.authority() == null ? null : request.authority().host();
+      String host = ctx.request().authority() == null ? null : ctx.request().authority().host();
       Object httpPort = vertx.sharedData().getLocalMap(Node.LOCAL_MAP).get("http.port");
       int apiPort = httpPort instanceof Integer p ? p : Config.integer(config(), "TRCR_HTTP_PORT");
       int port = uri.getPort() == -1 ? ("https".equals(uri.getScheme()) ? 443 : 80) : uri.getPort();

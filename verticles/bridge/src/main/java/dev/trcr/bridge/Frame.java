@@ -1,7 +1,5 @@
 package dev.trcr.bridge;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
@@ -23,8 +21,6 @@ final class Frame {
   private final String sourceAddress;
   private Buffer sockJs;
   private Buffer tcp;
-  /** During one fan-out: the SockJS frame as a whole binary WebSocket frame on the wire, shared by every raw socket. */
-  private ByteBuf webSocketWire;
 
   private Frame(Kind kind, String address, Object body, ReplyException failure, String sourceAddress) {
     this.kind = kind;
@@ -70,45 +66,6 @@ final class Frame {
       sockJs = frame.toBuffer();
     }
     return sockJs;
-  }
-
-  /**
-   * Builds this frame's bytes as the raw WebSocket transport puts them on the wire — one unmasked, final binary
-   * WebSocket frame (RFC 6455 §5.2: a server never masks, so the bytes are the same for every client) around
-   * {@link #sockJs()} — once, for a fan-out to many sockets; each socket then writes a reference to the same bytes
-   * instead of encoding and copying its own. Call {@link #releaseWire()} when the fan-out is done; frames written
-   * later (held back during a replay) take the ordinary path.
-   */
-  void prepareWire() {
-    Buffer payload = sockJs();
-    if (payload == null || webSocketWire != null) {
-      return;
-    }
-    int length = payload.length();
-    ByteBuf wire = PooledByteBufAllocator.DEFAULT.directBuffer(length + 10);
-    wire.writeByte(0x82); // FIN, binary
-    if (length < 126) {
-      wire.writeByte(length);
-    } else if (length <= 0xFFFF) {
-      wire.writeByte(126).writeShort(length);
-    } else {
-      wire.writeByte(127).writeLong(length);
-    }
-    wire.writeBytes(payload.getBytes());
-    webSocketWire = wire;
-  }
-
-  /** The shared WebSocket frame of the fan-out in progress, or null (not prepared, or released). */
-  ByteBuf webSocketWire() {
-    return webSocketWire;
-  }
-
-  /** Ends the fan-out: sockets still hold their references until their writes complete; the bytes go after that. */
-  void releaseWire() {
-    if (webSocketWire != null) {
-      webSocketWire.release();
-      webSocketWire = null;
-    }
   }
 
   /** A 4-byte big-endian length, then the JSON frame as {@code vertx-tcp-eventbus-bridge}'s clients read it. */

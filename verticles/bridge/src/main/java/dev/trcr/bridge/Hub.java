@@ -276,15 +276,8 @@ final class Hub {
     Frame frame = Frame.event(topic.address, body);
     // A write may close a slow socket, which unsubscribes it: iterate over a snapshot.
     BridgeSocket[] targets = topic.subscribers.toArray(new BridgeSocket[0]);
-    if (targets.length > 1) {
-      frame.prepareWire();
-    }
-    try {
-      for (BridgeSocket s : targets) {
-        s.deliver(topic.address, seq, frame);
-      }
-    } finally {
-      frame.releaseWire();
+    for (BridgeSocket s : targets) {
+      s.deliver(topic.address, seq, frame);
     }
   }
 

@@ -1,12 +1,9 @@
 package dev.trcr.bridge;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.net.NetSocket;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 
@@ -20,11 +17,6 @@ interface Transport {
   Buffer encode(Frame frame);
 
   void write(Buffer data);
-
-  /** Writes {@code frame}, whose bytes in this transport's flavour are {@code data} ({@link #encode}). */
-  default void write(Frame frame, Buffer data) {
-    write(data);
-  }
 
   boolean writeQueueFull();
 
@@ -69,26 +61,10 @@ interface Transport {
    * so that an open socket keeps nothing of its upgrade request but the WebSocket (a few KB less per socket).
    */
   static Transport webSocket(ServerWebSocket ws) {
-    // The connection's own pipeline end, when Vert.x gives it (its core WebSocket does): a fan-out's frames are written
-    // there as the bytes Frame#prepareWire built once, instead of through Vert.x's WebSocket write path and Netty's
-    // frame encoder per socket. The encoders pass a ByteBuf through untouched; a per-message-deflate socket gets it
-    // uncompressed, which RFC 7692 allows (RSV1 clear). Ordering is kept: the bridge's server runs in strict thread
-    // mode, so every write of this socket happens on the hub's event loop, straight into the channel.
-    ChannelHandlerContext channel = ws instanceof WebSocketInternal internal ? internal.channelHandlerContext() : null;
     return new Transport() {
       @Override
       public Buffer encode(Frame frame) {
         return frame.sockJs();
-      }
-
-      @Override
-      public void write(Frame frame, Buffer data) {
-        ByteBuf wire = frame.webSocketWire();
-        if (wire != null && channel != null) {
-          channel.writeAndFlush(wire.retainedDuplicate(), channel.voidPromise());
-        } else {
-          write(data);
-        }
       }
 
       @Override
