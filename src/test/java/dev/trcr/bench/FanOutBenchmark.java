@@ -186,6 +186,14 @@ public final class FanOutBenchmark {
       long t0 = System.nanoTime() + 200_000_000L;
       Fleet.Schedule sc = fleet.run(t0, period, total, measuredFrom, total);
 
+      // PostgreSQL's steady state too: a CHECKPOINT 5 s before the window, so that its WAL segments are recycled ones
+      // as on a server that has run a while, and the window begins in the WAL-heaviest part of PostgreSQL's cycle
+      // (full-page images after a checkpoint). Without it, the window of a fresh server met a ~75 ms stall of every
+      // commit each 16 MB of WAL (README "A fresh server's WAL"). --checkpoint false leaves it out.
+      if (Boolean.parseBoolean(arg("checkpoint", "true")) && warmup >= 10) {
+        sleepUntil(sc.due(measuredFrom) - 5_000_000_000L);
+        System.out.printf("CHECKPOINT before the window: %d ms%n", server.checkpoint());
+      }
       sleepUntil(sc.due(measuredFrom));
       Map<String, Double> metrics0 = metricsPort > 0 ? ServerMetrics.scrape(metricsPort) : Map.of();
       ServerProcess.Cpu cpu0 = server.cpu();

@@ -183,6 +183,23 @@ final class ServerProcess implements AutoCloseable {
 
 
   /**
+   * Runs {@code CHECKPOINT} on the node's embedded PostgreSQL (its port from {@code postmaster.pid}, line 4) and returns
+   * its duration in ms. A fresh server has no recycled WAL segments until its first checkpoint (5 min by default), so
+   * every 16 MB of WAL it first creates and zero-fills a new segment inside some commit, stalling every commit behind
+   * it (about 75 ms every 16 s at (a)); after a checkpoint, segments are recycled as on any server that has run a while.
+   */
+  long checkpoint() throws Exception {
+    List<String> pid = Files.readAllLines(dataDir.resolve("postgres").resolve("postmaster.pid"));
+    long start = System.nanoTime();
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(
+        "jdbc:postgresql://127.0.0.1:" + pid.get(3).trim() + "/postgres", "postgres", "postgres");
+         java.sql.Statement st = c.createStatement()) {
+      st.execute("CHECKPOINT");
+    }
+    return (System.nanoTime() - start) / 1_000_000;
+  }
+
+  /**
    * Busy and softirq ticks of one core, from /proc/stat ({@code cpuN user nice system idle iowait irq softirq …}).
    * Loopback TCP work lands in softirq time that no process is charged for, so it is reported apart.
    */
