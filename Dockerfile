@@ -54,5 +54,7 @@ HEALTHCHECK --interval=30s --timeout=10s --start-period=90s --retries=3 \
    || exit 1
 
 # JVM flags chosen with the fan-out benchmark (README, "Fan-out benchmark"); the same as pom.xml's exec:exec@run. G1 is
-# named because a container limited to one CPU would otherwise get Serial, which had the worst p99 measured.
-ENTRYPOINT ["java","-XX:+UseG1GC","-XX:+UseCompactObjectHeaders","-jar","/app/trcr.jar"]
+# named because a container limited to one CPU would otherwise get Serial, which had the worst p99 measured. -Xms1g and
+# -XX:MaxTenuringThreshold=1 make G1's pauses rare and short (README, "G1's pauses"); give the container at least
+# 1.5 GiB of memory, or lower -Xms to fit a smaller one.
+ENTRYPOINT ["java","-XX:+UseG1GC","-XX:+UseCompactObjectHeaders","-Xms1g","-XX:MaxTenuringThreshold=1","-jar","/app/trcr.jar"]

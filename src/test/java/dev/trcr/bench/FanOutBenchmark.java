@@ -28,7 +28,8 @@ import java.util.Map;
 public final class FanOutBenchmark {
 
   /** The node's JVM flags when --server-flags is not given: the ones the README's figures chose (also in pom.xml). */
-  static final String DEFAULT_SERVER_FLAGS = "-XX:+UseG1GC -XX:+UseCompactObjectHeaders";
+  static final String DEFAULT_SERVER_FLAGS =
+      "-XX:+UseG1GC -XX:+UseCompactObjectHeaders -Xms1g -XX:MaxTenuringThreshold=1";
 
   private final Map<String, String> args;
   private final List<String> rows = new ArrayList<>();
