@@ -196,6 +196,7 @@ public final class FanOutBenchmark {
         System.out.printf("CHECKPOINT before the window: %d ms%n", server.checkpoint());
       }
       sleepUntil(sc.due(measuredFrom));
+      java.time.Instant windowStart = java.time.Instant.now();
       Map<String, Double> metrics0 = metricsPort > 0 ? ServerMetrics.scrape(metricsPort) : Map.of();
       ServerProcess.Cpu cpu0 = server.cpu();
       long gen0 = ServerProcess.cpuMs(ProcessHandle.current().pid());
@@ -244,6 +245,16 @@ public final class FanOutBenchmark {
       Thread.sleep(500);
       Histogram h = fleet.onLoop(sc.delivery::copy);
       Histogram reply = fleet.onLoop(sc.reply::copy);
+      // When the late deliveries happened, to lay beside the node's GC log and PostgreSQL's log (both in wall time).
+      int[] late = fleet.onLoop(sc.lateBySecond::clone);
+      StringBuilder lateLine = new StringBuilder("deliveries later than 10 ms by second of the window (it began at "
+          + windowStart + "): ");
+      for (int second = 0; second < late.length; second++) {
+        if (late[second] > 0) {
+          lateLine.append(second).append("s:").append(late[second]).append(' ');
+        }
+      }
+      System.out.println(lateLine.toString().trim());
       String extra = fleet.onLoop(() -> String.format(Locale.ROOT,
           "not sent %d, reply failures %s, err frames %s, unattributed %d, closes %s, connect failures %s",
           sc.notSent, fleet.replyFailures, fleet.errBodies, fleet.unattributed, fleet.closes,

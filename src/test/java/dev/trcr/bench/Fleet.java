@@ -29,6 +29,8 @@ final class Fleet implements AutoCloseable {
 
   /** Latencies are recorded in microseconds, up to a minute. */
   static final long MAX_MICROS = 60_000_000L;
+  /** A delivery later than this counts in {@link Schedule#lateBySecond}: twice the (a) target's p99. */
+  static final long LATE_MICROS = 10_000L;
   private static final int PING_SLOTS = 50;
 
   final class Sock {
@@ -223,6 +225,8 @@ final class Fleet implements AutoCloseable {
     final long[] sentNanos;
     final Histogram delivery = new Histogram(MAX_MICROS, 3);
     final Histogram reply = new Histogram(MAX_MICROS, 3);
+    /** Measured deliveries later than {@link #LATE_MICROS}, by second of their command's due time in the window. */
+    final int[] lateBySecond;
     int next;
     int notSent;
     long timer;
@@ -239,6 +243,7 @@ final class Fleet implements AutoCloseable {
       this.lastStart = new int[memberSockets.length];
       java.util.Arrays.fill(lastStart, -1);
       this.sentNanos = new long[total];
+      this.lateBySecond = new int[(int) ((long) (measuredTo - measuredFrom) * periodNanos / 1_000_000_000L) + 2];
     }
 
     long due(int k) {
@@ -380,7 +385,11 @@ final class Fleet implements AutoCloseable {
       }
       sc.received[k]++;
       if (sc.measured(k)) {
-        sc.delivery.recordValue(Math.min(MAX_MICROS, Math.max(0, (now - sc.due(k)) / 1000)));
+        long micros = Math.max(0, (now - sc.due(k)) / 1000);
+        sc.delivery.recordValue(Math.min(MAX_MICROS, micros));
+        if (micros > LATE_MICROS) {
+          sc.lateBySecond[(int) ((sc.due(k) - sc.due(sc.measuredFrom)) / 1_000_000_000L)]++;
+        }
       }
       return;
     }
