@@ -247,8 +247,8 @@ public final class FanOutBenchmark {
       Histogram reply = fleet.onLoop(sc.reply::copy);
       // When the late deliveries happened, to lay beside the node's GC log and PostgreSQL's log (both in wall time).
       int[] late = fleet.onLoop(sc.lateBySecond::clone);
-      StringBuilder lateLine = new StringBuilder("deliveries later than 10 ms by second of the window (it began at "
-          + windowStart + "): ");
+      StringBuilder lateLine = new StringBuilder("deliveries later than " + Fleet.LATE_MICROS / 1000
+          + " ms by second of the window (it began at " + windowStart + "): ");
       for (int second = 0; second < late.length; second++) {
         if (late[second] > 0) {
           lateLine.append(second).append("s:").append(late[second]).append(' ');

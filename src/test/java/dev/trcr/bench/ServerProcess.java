@@ -181,7 +181,6 @@ final class ServerProcess implements AutoCloseable {
     return new Cpu(jvm, pg, jit, gc);
   }
 
-
   /**
    * Runs {@code CHECKPOINT} on the node's embedded PostgreSQL (its port from {@code postmaster.pid}, line 4) and returns
    * its duration in ms. A fresh server has no recycled WAL segments until its first checkpoint (5 min by default), so

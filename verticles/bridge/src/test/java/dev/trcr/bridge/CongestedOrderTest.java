@@ -15,6 +15,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import static dev.trcr.testing.Await.awaitTrue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -57,7 +58,7 @@ class CongestedOrderTest {
         publish(own, own, -1, "");
         return frames.stream().anyMatch(f -> f.getJsonObject("body", new JsonObject()).getInteger("n", 0) == -1
             && own.equals(f.getString("address")));
-      });
+      }, "the slow socket is registered on both streams", 30_000);
       frames.clear();
       slow.pause();
 
@@ -72,7 +73,8 @@ class CongestedOrderTest {
       }
       Thread.sleep(500);
       slow.resume();
-      awaitTrue(() -> frames.stream().filter(f -> f.getJsonObject("body").getInteger("n", -1) >= 0).count() == count);
+      awaitTrue(() -> frames.stream().filter(f -> f.getJsonObject("body").getInteger("n", -1) >= 0).count() == count,
+          "every frame reached the slow reader", 30_000);
       int expected = 0;
       for (JsonObject f : frames) {
         int n = f.getJsonObject("body").getInteger("n", -1);
@@ -96,16 +98,6 @@ class CongestedOrderTest {
           new JsonObject().put("address", own).put("body", body));
     } else {
       NODE.node().vertx().eventBus().publish(address, body);
-    }
-  }
-
-  private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 30_000;
-    while (!condition.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("timed out");
-      }
-      Thread.sleep(50);
     }
   }
 }

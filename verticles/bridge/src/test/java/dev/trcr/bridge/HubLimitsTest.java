@@ -19,9 +19,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static dev.trcr.testing.Api.expect;
+import static dev.trcr.testing.Await.awaitTrue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -71,21 +71,6 @@ class HubLimitsTest {
     LocalMap<String, Object> stats = NODE.node().vertx().sharedData().getLocalMap(Node.LOCAL_MAP);
     Object value = stats.get(key);
     return value instanceof Integer i ? i : -1;
-  }
-
-  private static void awaitTrue(BooleanSupplier condition, String what) {
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (!condition.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
   }
 
   private static String error(BridgeClient socket) {
