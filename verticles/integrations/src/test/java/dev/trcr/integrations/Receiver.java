@@ -126,17 +126,7 @@ final class Receiver implements AutoCloseable {
 
   /** Polls until the condition holds, for at most 20 s. */
   static void eventually(BooleanSupplier condition, String what) {
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (!condition.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("timed out waiting for: " + what);
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
+    dev.trcr.testing.Await.awaitTrue(condition, what, 20000);
   }
+
 }

@@ -97,19 +97,9 @@ class NotificationsRestTest {
   }
 
   static void eventually(BooleanSupplier condition, String what) {
-    long deadline = System.currentTimeMillis() + 15_000;
-    while (!condition.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("timed out waiting for: " + what);
-      }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
+    dev.trcr.testing.Await.awaitTrue(condition, what, 15000);
   }
+
 
   private JsonObject list(Session who, String query) {
     return expect(200, api.get("/api/notifications" + query, who.token())).json();
