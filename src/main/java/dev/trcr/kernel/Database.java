@@ -76,6 +76,51 @@ public final class Database {
     });
   }
 
+  /**
+   * A transaction whose {@code COMMIT} goes out right behind its last statements instead of after their answers: one
+   * round trip less than {@link #transaction}, for the hot commands. ({@link SqlConnection#begin}'s transaction waits
+   * for every pending statement's answer before it sends {@code COMMIT}, so here {@code BEGIN} and {@code COMMIT} are
+   * plain statements on the connection.)
+   *
+   * <p>{@code body} sends its statements and, once it has decided to commit, completes with the future of its last
+   * statements (already sent). It must send nothing after that, and that last future may only combine statement
+   * outcomes: every decision that can fail is taken before the body completes. PostgreSQL aborts a transaction at its
+   * first failing statement and turns the {@code COMMIT} that follows into a rollback, so the transaction commits
+   * exactly when every statement and the {@code COMMIT} succeed, which is when the returned future succeeds. If the
+   * body fails (or throws), {@code ROLLBACK} is sent instead. The connection goes back to the pool either way.
+   */
+  public static <T> Future<T> pipelinedTransaction(Pool pool, Function<SqlConnection, Future<Future<T>>> body) {
+    return pool.getConnection().compose(conn -> {
+      Future<?> begun = conn.query("BEGIN").execute();
+      Future<Future<T>> decided;
+      try {
+        decided = body.apply(conn);
+      } catch (RuntimeException e) {
+        decided = Future.failedFuture(e);
+      }
+      return decided.<T>transform(ar -> {
+        if (ar.failed()) {
+          return conn.query("ROLLBACK").execute().transform(ignored -> Future.failedFuture(ar.cause()));
+        }
+        Future<T> last = ar.result();
+        Future<?> committed = conn.query("COMMIT").execute();
+        return Future.join(begun, last, committed).transform(ignored -> {
+          // In this order: a failed statement is why PostgreSQL rolled back, whatever COMMIT answered.
+          if (begun.failed()) {
+            return Future.failedFuture(begun.cause());
+          }
+          if (last.failed()) {
+            return Future.failedFuture(last.cause());
+          }
+          if (committed.failed()) {
+            return Future.failedFuture(committed.cause());
+          }
+          return Future.succeededFuture(last.result());
+        });
+      }).onComplete(ignored -> conn.close());
+    });
+  }
+
   /** Migrates one schema on a worker thread; Flyway's own lock makes concurrent nodes safe. */
   public static Future<Void> migrate(Vertx vertx, JsonObject config, String schema) {
     PgConnectOptions pg = connectOptions(config);

@@ -125,6 +125,34 @@ class TimerRulesTest {
   }
 
   @Test
+  void aRefusedStartLeavesTheRunningTimerAsItWas() {
+    // A start's transaction runs while the bus checks the caller's access: a refusal must roll back everything it did,
+    // the stop of the caller's running timer included.
+    JsonObject runningEntry = expect(201, NODE.api().startTimer(member, teamId, projectId)).json();
+    String strangers = NODE.api().createTeam(admin, "Strangers");
+    String theirProject = NODE.api().createProject(admin, strangers, "Theirs");
+
+    Response notAMember = NODE.api().startTimer(member, strangers, theirProject);
+    assertEquals(404, notAMember.status());
+    assertEquals("team_not_found", notAMember.errorCode());
+    Response foreignProject = NODE.api().startTimer(member, teamId, theirProject);
+    assertEquals(404, foreignProject.status());
+    assertEquals("project_not_found", foreignProject.errorCode());
+    Response foreignTask = NODE.api().post(path("/timer/start"), member.token(), new JsonObject()
+        .put("projectId", projectId).put("taskId", java.util.UUID.randomUUID().toString()));
+    assertEquals(404, foreignTask.status(), foreignTask.toString());
+
+    JsonArray stillRunning = running(member);
+    assertEquals(1, stillRunning.size());
+    assertEquals(runningEntry.getString("id"), stillRunning.getJsonObject(0).getString("id"));
+    JsonArray entries = expect(200, NODE.api().get(path("/time-entries"), member.token())).json().getJsonArray("items");
+    assertEquals(1, entries.size(), "no entry of a refused start was kept: " + entries);
+    assertNull(entries.getJsonObject(0).getValue("stoppedAt"));
+    assertEquals(0, expect(200, NODE.api().get("/api/teams/" + strangers + "/time-entries", admin.token())).json()
+        .getJsonArray("items").size());
+  }
+
+  @Test
   void stoppingWithoutARunningTimerIsAConflict() {
     Response r = NODE.api().post(path("/timer/stop"), member.token(), null);
     assertEquals(409, r.status());
