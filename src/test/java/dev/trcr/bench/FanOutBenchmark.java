@@ -208,6 +208,15 @@ public final class FanOutBenchmark {
       long[] core0 = ServerProcess.coreTicks(arg("server-cpus", "0"));
       long[] all0 = ServerProcess.coreTicks("");
       long w0 = System.nanoTime();
+      // The server core's steal time (the hypervisor running someone else) second by second, beside the late line.
+      long[] stealBySecond = new long[sc.lateBySecond.length];
+      long stealBefore = ServerProcess.coreTicks(arg("server-cpus", "0"))[3];
+      for (int second = 1; second < stealBySecond.length; second++) {
+        sleepUntil(Math.min(sc.due(total), sc.due(measuredFrom) + second * 1_000_000_000L));
+        long steal = ServerProcess.coreTicks(arg("server-cpus", "0"))[3];
+        stealBySecond[second - 1] = steal - stealBefore;
+        stealBefore = steal;
+      }
       sleepUntil(sc.due(total));
       Map<String, Double> metrics1 = metricsPort > 0 ? ServerMetrics.scrape(metricsPort) : Map.of();
       ServerProcess.Cpu cpu = server.cpu().minus(cpu0);
@@ -259,6 +268,15 @@ public final class FanOutBenchmark {
         }
       }
       System.out.println(lateLine.toString().trim());
+      StringBuilder stealLine = new StringBuilder("server core steal by second of the window, ms: ");
+      long stealTotal = 0;
+      for (int second = 0; second < stealBySecond.length; second++) {
+        stealTotal += stealBySecond[second];
+        if (stealBySecond[second] > 0) {
+          stealLine.append(second).append("s:").append(stealBySecond[second] * 10).append(' ');
+        }
+      }
+      System.out.println(stealLine.append("(total ").append(stealTotal * 10).append(" ms)"));
       String extra = fleet.onLoop(() -> String.format(Locale.ROOT,
           "not sent %d, reply failures %s, err frames %s, unattributed %d, closes %s, connect failures %s",
           sc.notSent, fleet.replyFailures, fleet.errBodies, fleet.unattributed, fleet.closes,

@@ -199,7 +199,8 @@ final class ServerProcess implements AutoCloseable {
   }
 
   /**
-   * Busy and softirq ticks of one core, from /proc/stat ({@code cpuN user nice system idle iowait irq softirq …}).
+   * Busy, softirq, total and steal ticks of one core, from /proc/stat ({@code cpuN user nice system idle iowait irq
+   * softirq steal …}); busy includes steal.
    * Loopback TCP work lands in softirq time that no process is charged for, so it is reported apart.
    */
   static long[] coreTicks(String cpu) {
@@ -216,13 +217,13 @@ final class ServerProcess implements AutoCloseable {
               busy += v;
             }
           }
-          return new long[] {busy, Long.parseLong(f[7]), total};
+          return new long[] {busy, Long.parseLong(f[7]), total, f.length > 8 ? Long.parseLong(f[8]) : 0};
         }
       }
     } catch (IOException | RuntimeException e) {
       // not Linux, or a core list: no figure
     }
-    return new long[] {0, 0, 0};
+    return new long[] {0, 0, 0, 0};
   }
 
   /** utime + stime of one process, from /proc/<pid>/stat. */
