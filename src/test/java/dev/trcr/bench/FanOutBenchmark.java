@@ -69,6 +69,10 @@ public final class FanOutBenchmark {
           .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
     }
     String mode = arg("mode", "fanout");
+    if (mode.equals("transactions")) {
+      RoundTripBenchmark.run(intArg("transactions", 2_000), intArg("rounds", 3));
+      return;
+    }
     String impl = arg("impl", "hub");
     List<String> impls = impl.equals("both") ? List.of("hub", "builtin") : List.of(impl);
     List<String> flagSets = Arrays.asList(arg("server-flags", DEFAULT_SERVER_FLAGS).split("\\|", -1));
@@ -107,7 +111,7 @@ public final class FanOutBenchmark {
                 rows.add("integrations benchmark, server [" + flagsLabel(server) + "]:");
                 rows.addAll(IntegrationsBenchmark.run(server.httpPort, intArg("users", 8), intArg("pairs", 100)));
               }
-              default -> throw new IllegalArgumentException("--mode fanout|memory|reconnect|invoice|integrations");
+              default -> throw new IllegalArgumentException("--mode fanout|memory|reconnect|invoice|integrations|transactions");
             }
             List<String> problems = server.problems();
             if (!problems.isEmpty()) {
