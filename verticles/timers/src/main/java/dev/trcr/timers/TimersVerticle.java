@@ -33,7 +33,9 @@ import java.util.UUID;
 
 /**
  * Running timers and time entries. Membership and projects are the workspace verticle's: every command asks it over
- * the bus ({@code workspace.access}) before touching a row. Events go to {@code team.{teamId}.timers} after commit.
+ * the bus ({@code workspace.access}) before it commits anything (start and stop ask while their transaction runs and
+ * roll it back on a refusal; the others ask before touching a row). Events go to {@code team.{teamId}.timers} after
+ * commit.
  */
 public final class TimersVerticle extends VerticleBase {
 
