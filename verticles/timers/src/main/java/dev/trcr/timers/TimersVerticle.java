@@ -33,9 +33,7 @@ import java.util.UUID;
 
 /**
  * Running timers and time entries. Membership and projects are the workspace verticle's: every command asks it over
- * the bus ({@code workspace.access}) before it commits anything (start and stop ask while their transaction runs and
- * roll it back on a refusal; the others ask before touching a row). Events go to {@code team.{teamId}.timers} after
- * commit.
+ * the bus ({@code workspace.access}) before touching a row. Events go to {@code team.{teamId}.timers} after commit.
  */
 public final class TimersVerticle extends VerticleBase {
 
@@ -90,43 +88,25 @@ public final class TimersVerticle extends VerticleBase {
     UUID projectId = in.uuid("projectId");
     String description = in.optionalString("description", DESCRIPTION_MAX);
     UUID taskId = in.optionalUuid("taskId");
-    Future<JsonObject> checked = checks(access(teamId, caller, projectId), task(teamId, projectId, taskId));
-    return startInTransaction(msg, teamId, caller, projectId, taskId, description, checked, 1).map(result -> {
-      journal.published(result.events());
-      return result.started();
-    });
-  }
-
-  /**
-   * The caller's access and the task, asked on the bus while the transaction already runs: the transaction commits
-   * only once they have allowed it (until then it holds nothing anyone else can see but the user's own lock), and a
-   * refusal rolls it back. The membership decides first, so a non-member learns nothing about the team's tasks.
-   */
-  private static Future<JsonObject> checks(Future<JsonObject> access, Future<Void> task) {
-    return Future.join(access, task).transform(ignored -> access.failed() ? Future.failedFuture(access.cause())
-        : task.failed() ? Future.failedFuture(task.cause()) : Future.succeededFuture(access.result()));
+    return access(teamId, caller, projectId).compose(access -> task(teamId, projectId, taskId).compose(ignored ->
+        startInTransaction(msg, teamId, caller, projectId, taskId, description, access.getJsonObject("user"), 1)))
+        .map(result -> {
+          journal.published(result.events());
+          return result.started();
+        });
   }
 
   private Future<Started> startInTransaction(Message<JsonObject> msg, UUID teamId, UUID userId, UUID projectId,
-                                             UUID taskId, String description, Future<JsonObject> checked,
-                                             int attempt) {
+                                             UUID taskId, String description, JsonObject user, int attempt) {
     // BEGIN, the user's lock, the stop of their running timer and the insert go out together (PostgreSQL runs them in
-    // this order; one round trip, beside the access check on the bus), then the journal appends, the audit records and
-    // COMMIT (one more).
+    // this order; one round trip), then the journal appends, the audit records and COMMIT (one more). The access check
+    // comes before, on the bus, with no lock held: a check that waits for a node that died holds up nobody else.
     return Database.pipelinedTransaction(pool, conn -> {
       Future<?> locked = conn.preparedQuery(TimersSql.LOCK_USER).execute(Tuple.of(userId.toString()));
       Future<RowSet<Row>> stopping = conn.preparedQuery(TimersSql.STOP_RUNNING_OF_USER).execute(Tuple.of(userId));
       Future<RowSet<Row>> starting = conn.preparedQuery(TimersSql.INSERT_RUNNING)
           .execute(Tuple.of(UUID.randomUUID(), teamId, userId, projectId, description, taskId));
-      Future<?> statements = Future.all(locked, stopping, starting);
-      return Future.join(checked, statements).transform(ignored -> {
-        if (checked.failed()) {
-          return Future.failedFuture(checked.cause());
-        }
-        if (statements.failed()) {
-          return Future.failedFuture(statements.cause());
-        }
-        JsonObject user = checked.result().getJsonObject("user");
+      return Future.all(locked, stopping, starting).map(ignored -> {
         RowSet<Row> stoppedRows = stopping.result();
         RowSet<Row> startedRows = starting.result();
         List<Journal.Event> events = new ArrayList<>();
@@ -142,11 +122,11 @@ public final class TimersVerticle extends VerticleBase {
         }
         writes.add(record(conn, events, "timer.started", started));
         writes.add(audit(conn, msg, "started", new JsonObject(), entry(first(startedRows))));
-        return Future.succeededFuture(Future.all(writes).map(written -> new Started(stopped, started, events)));
+        return Future.all(writes).map(written -> new Started(stopped, started, events));
       });
     })
         .recover(e -> attempt < START_ATTEMPTS && Database.isUniqueViolation(e, "time_entries_one_running_per_user")
-            ? startInTransaction(msg, teamId, userId, projectId, taskId, description, checked, attempt + 1)
+            ? startInTransaction(msg, teamId, userId, projectId, taskId, description, user, attempt + 1)
             : Future.failedFuture(e));
   }
 
@@ -154,26 +134,18 @@ public final class TimersVerticle extends VerticleBase {
     UUID caller = Bus.caller(msg);
     UUID teamId = Input.of(msg.body()).uuid("teamId");
     List<Journal.Event> events = new ArrayList<>();
-    // The stop and the access check at once; the access decides before the stop's outcome, and COMMIT waits for it.
-    Future<JsonObject> access = access(teamId, caller, null);
-    return Database.pipelinedTransaction(pool, conn -> {
-      Future<RowSet<Row>> stopping = conn.preparedQuery(TimersSql.STOP_RUNNING_IN_TEAM).execute(Tuple.of(caller, teamId));
-      return Future.join(access, stopping).transform(ignored -> {
-        if (access.failed()) {
-          return Future.failedFuture(access.cause());
-        }
-        if (stopping.failed()) {
-          return Future.failedFuture(stopping.cause());
-        }
-        Row stopped = first(stopping.result());
-        if (stopped == null) {
-          return Future.failedFuture(ErrorCode.NO_RUNNING_TIMER.exception("you have no running timer in this team"));
-        }
-        JsonObject entry = entry(stopped).put("user", access.result().getJsonObject("user"));
-        return Future.succeededFuture(Future.all(record(conn, events, "timer.stopped", entry),
-            audit(conn, msg, "stopped", whileRunning(stopped), entry(stopped))).map(written -> entry));
-      });
-    }).onSuccess(ignored -> journal.published(events));
+    return access(teamId, caller, null).compose(access -> Database.pipelinedTransaction(pool, conn -> conn
+        .preparedQuery(TimersSql.STOP_RUNNING_IN_TEAM).execute(Tuple.of(caller, teamId))
+        .map(rows -> {
+          Row stopped = first(rows);
+          if (stopped == null) {
+            throw ErrorCode.NO_RUNNING_TIMER.exception("you have no running timer in this team");
+          }
+          JsonObject entry = entry(stopped).put("user", access.getJsonObject("user"));
+          return Future.all(record(conn, events, "timer.stopped", entry),
+              audit(conn, msg, "stopped", whileRunning(stopped), entry(stopped))).map(written -> entry);
+        })))
+        .onSuccess(ignored -> journal.published(events));
   }
 
   private Future<JsonArray> running(Message<JsonObject> msg) {

@@ -126,8 +126,8 @@ class TimerRulesTest {
 
   @Test
   void aRefusedStartLeavesTheRunningTimerAsItWas() {
-    // A start's transaction runs while the bus checks the caller's access: a refusal must roll back everything it did,
-    // the stop of the caller's running timer included.
+    // A refused start (the access or the task check says no) must change nothing, not even stop the caller's running
+    // timer: the stop and the insert share one transaction with the journal, and the checks come first.
     JsonObject runningEntry = expect(201, NODE.api().startTimer(member, teamId, projectId)).json();
     String strangers = NODE.api().createTeam(admin, "Strangers");
     String theirProject = NODE.api().createProject(admin, strangers, "Theirs");

@@ -345,7 +345,7 @@ public final class WorkspaceVerticle extends VerticleBase {
     UUID teamId = in.uuid("teamId");
     UUID userId = in.uuid("userId");
     UUID projectId = in.optionalUuid("projectId");
-    // Both queries at once (every command of a timer asks this): the membership decides before the project, so
+    // Both queries at once (every command of a timer asks this first): the membership decides before the project, so
     // a non-member learns nothing about the team's projects.
     Future<RowSet<Row>> role = pool.preparedQuery(WorkspaceSql.ROLE_OF).execute(Tuple.of(teamId, userId));
     Future<JsonObject> project = projectId == null ? Future.succeededFuture() : project(teamId, projectId);
