@@ -71,7 +71,11 @@ final class ServerProcess implements AutoCloseable {
     env.put("TRCR_BRIDGE_PORT", Integer.toString(bridgePort));
     env.put("TRCR_BRIDGE_IMPL", impl);
     env.putAll(extraEnv);
-    ServerProcess server = new ServerProcess(pb.start(), workDir, dataDir, log, httpPort, bridgePort, impl, flags);
+    Process process = pb.start();
+    // A generator stopped by a signal (SIGTERM, Ctrl-C) takes its node along (SIGTERM, so the node stops its embedded
+    // PostgreSQL too): a node left behind sits on the server core and skews every later run. A no-op after close().
+    Runtime.getRuntime().addShutdownHook(new Thread(process::destroy, "bench-server-stop"));
+    ServerProcess server = new ServerProcess(process, workDir, dataDir, log, httpPort, bridgePort, impl, flags);
     server.metricsPort = Integer.parseInt(env.getOrDefault("TRCR_METRICS_PORT", "-1"));
     server.awaitHealthy(Duration.ofSeconds(180));
     return server;
