@@ -263,24 +263,12 @@ public final class FanOutBenchmark {
       Histogram h = fleet.onLoop(sc.delivery::copy);
       Histogram reply = fleet.onLoop(sc.reply::copy);
       // When the late deliveries happened, to lay beside the node's GC log and PostgreSQL's log (both in wall time).
-      int[] late = fleet.onLoop(sc.lateBySecond::clone);
-      StringBuilder lateLine = new StringBuilder("deliveries later than " + Fleet.LATE_MICROS / 1000
-          + " ms by second of the window (it began at " + windowStart + "): ");
-      for (int second = 0; second < late.length; second++) {
-        if (late[second] > 0) {
-          lateLine.append(second).append("s:").append(late[second]).append(' ');
-        }
-      }
-      System.out.println(lateLine.toString().trim());
-      StringBuilder stealLine = new StringBuilder("server core steal by second of the window, ms: ");
-      long stealTotal = 0;
-      for (int second = 0; second < stealBySecond.length; second++) {
-        stealTotal += stealBySecond[second];
-        if (stealBySecond[second] > 0) {
-          stealLine.append(second).append("s:").append(stealBySecond[second] * 10).append(' ');
-        }
-      }
-      System.out.println(stealLine.append("(total ").append(stealTotal * 10).append(" ms)"));
+      long[] late = Arrays.stream(fleet.onLoop(sc.lateBySecond::clone)).asLongStream().toArray();
+      System.out.println("deliveries later than " + Fleet.LATE_MICROS / 1000 + " ms by second of the window (it began at "
+          + windowStart + "): " + bySecond(late));
+      long[] stealMs = Arrays.stream(stealBySecond).map(ticks -> ticks * 10).toArray();
+      System.out.println("server core steal by second of the window, ms: " + bySecond(stealMs) + " (total "
+          + Arrays.stream(stealMs).sum() + " ms)");
       String extra = fleet.onLoop(() -> String.format(Locale.ROOT,
           "not sent %d, reply failures %s, err frames %s, unattributed %d, closes %s, connect failures %s",
           sc.notSent, fleet.replyFailures, fleet.errBodies, fleet.unattributed, fleet.closes,
@@ -319,6 +307,17 @@ public final class FanOutBenchmark {
 
   private static double ms(Histogram h, double percentile) {
     return h.getValueAtPercentile(percentile) / 1000.0;
+  }
+
+  /** "3s:120 7s:40": the seconds with a non-zero count. */
+  private static String bySecond(long[] counts) {
+    StringBuilder out = new StringBuilder();
+    for (int second = 0; second < counts.length; second++) {
+      if (counts[second] > 0) {
+        out.append(out.isEmpty() ? "" : " ").append(second).append("s:").append(counts[second]);
+      }
+    }
+    return out.toString();
   }
 
   private static void sleepUntil(long nanos) throws InterruptedException {

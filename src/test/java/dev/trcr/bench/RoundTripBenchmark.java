@@ -1,12 +1,10 @@
 package dev.trcr.bench;
 
+import dev.trcr.kernel.Config;
 import dev.trcr.kernel.Database;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -32,10 +30,9 @@ final class RoundTripBenchmark {
         .setServerConfig("synchronous_commit", "on").start();
     Vertx vertx = Vertx.vertx();
     try {
-      Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1))
-          .connectingTo(PgConnectOptions.fromUri("postgresql://postgres:postgres@127.0.0.1:" + pg.getPort()
-              + "/postgres").setCachePreparedStatements(true))
-          .using(vertx).build();
+      // The node's own pool settings, with one connection.
+      Pool pool = Database.pool(vertx, Config.defaults().put("TRCR_PG_POOL_SIZE", 1)
+          .put("TRCR_PG_URL", "postgresql://postgres:postgres@127.0.0.1:" + pg.getPort() + "/postgres"));
       pool.query("CREATE TABLE things (id serial PRIMARY KEY, v text)").execute().await();
       System.out.printf("transactions of two inserts, %d per form and round, durable embedded PostgreSQL%n",
           transactions);

@@ -1,6 +1,7 @@
 package dev.trcr.testing;
 
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /** Polling for a condition that becomes true asynchronously, from a test's own thread (never an event loop). */
 public final class Await {
@@ -15,8 +16,17 @@ public final class Await {
 
   /** Polls {@code condition} every 50 ms until it holds; fails with "timed out waiting until {@code what}". */
   public static void awaitTrue(BooleanSupplier condition, String what, long timeoutMs) {
+    awaitValue(() -> condition.getAsBoolean() ? Boolean.TRUE : null, what, timeoutMs);
+  }
+
+  /** Polls {@code value} every 50 ms until it is not null and returns it; fails like {@link #awaitTrue}. */
+  public static <T> T awaitValue(Supplier<T> value, String what, long timeoutMs) {
     long deadline = System.currentTimeMillis() + timeoutMs;
-    while (!condition.getAsBoolean()) {
+    while (true) {
+      T v = value.get();
+      if (v != null) {
+        return v;
+      }
       if (System.currentTimeMillis() > deadline) {
         throw new AssertionError("timed out waiting until " + what);
       }

@@ -2,6 +2,7 @@ package dev.trcr.api;
 
 import dev.trcr.testing.Api;
 import dev.trcr.testing.Api.Session;
+import dev.trcr.testing.Await;
 import dev.trcr.testing.OneNode;
 import dev.trcr.testing.TestNodes;
 import io.vertx.core.http.HttpServer;
@@ -96,22 +97,7 @@ class GraphqlIntegrationsTest {
 
   /** Polls until {@code value} is not null, for the outcomes the integrations verticle produces asynchronously. */
   private static <T> T eventually(Supplier<T> value, String what) {
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (true) {
-      T v = value.get();
-      if (v != null) {
-        return v;
-      }
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("timed out waiting for: " + what);
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
+    return Await.awaitValue(value, what, 20_000);
   }
 
   private static final String CREATE_WEBHOOK = """
